@@ -1,0 +1,3 @@
+//! haproxy.conf: lexer, directives, sections, keyword tables, typed model.
+//! Pure: reads files, never touches sockets.
+pub mod suggest;

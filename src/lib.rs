@@ -1,0 +1,8 @@
+//! harp: runs an existing `haproxy.conf` and FreeBSD CARP `rc.conf` lines.
+//!
+//! Data flow: text → parser (spans kept) → typed model → runtime.
+//! `config` and `rcconf` are pure: they read files and never touch sockets.
+
+pub mod config;
+pub mod diag;
+pub mod rcconf;

@@ -1,0 +1,1 @@
+//! FreeBSD rc.conf / sysctl.conf / loader.conf → `CarpModel`.
