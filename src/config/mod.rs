@@ -1,3 +1,4 @@
 //! haproxy.conf: lexer, directives, sections, keyword tables, typed model.
 //! Pure: reads files, never touches sockets.
 pub mod suggest;
+pub mod support;
