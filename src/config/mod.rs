@@ -1,4 +1,7 @@
 //! haproxy.conf: lexer, directives, sections, keyword tables, typed model.
 //! Pure: reads files, never touches sockets.
+pub mod cond;
+pub mod lexer;
+pub mod reader;
 pub mod suggest;
 pub mod support;
