@@ -1,4 +1,5 @@
 //! haproxy.conf: lexer, directives, sections, keyword tables, typed model.
 //! Pure: reads files, never touches sockets.
+pub mod acl;
 pub mod suggest;
 pub mod support;
