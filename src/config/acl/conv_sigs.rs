@@ -1,4 +1,5 @@
-//! Converters and ACL keywords of HAProxy 2.6 (`haproxy -dKcnv`, `-dKacl`).
+//! Converters and ACL keywords of HAProxy 2.6 (`haproxy -dKcnv`, `-dKacl`),
+//! plus a few 3.x converter names at the end of `CONV_SIGS`.
 
 /// (name, argument signature, output type, input type)
 pub(crate) static CONV_SIGS: &[(&str, &str, &str, &str)] = &[
@@ -152,6 +153,12 @@ pub(crate) static CONV_SIGS: &[(&str, &str, &str, &str)] = &[
     ("xxh3", "[integer]", "sint", "bin"),
     ("xxh32", "[integer]", "sint", "bin"),
     ("xxh64", "[integer]", "sint", "bin"),
+    ("ms_ltime", "string[,integer]", "str", "sint"),
+    ("ms_utime", "string[,integer]", "str", "sint"),
+    ("us_ltime", "string[,integer]", "str", "sint"),
+    ("us_utime", "string[,integer]", "str", "sint"),
+    ("param", "string[,string]", "str", "str"),
+    ("x509_v_err_str", "", "str", "sint"),
 ];
 
 /// ACL keywords that name a fetch plus an implied matcher

@@ -1,5 +1,6 @@
 //! Sample fetches of HAProxy 2.6 with their argument signature and output
-//! type, as `haproxy -dKsmp` lists them (behaviour data, not code).
+//! type, as `haproxy -dKsmp` lists them (behaviour data, not code), plus the
+//! few 3.x names at the end.
 //! Signature syntax: types separated by commas, optional ones after `[`.
 
 /// (name, argument signature, output type)
@@ -457,4 +458,9 @@ pub(crate) static FETCH_SIGS: &[(&str, &str, &str)] = &[
     ("uuid", "[integer]", "str"),
     ("var", "string[,string]", "any"),
     ("wait_end", "", "bool"),
+    (
+        "acl",
+        "string[,string,string,string,string,string,string,string,string,string,string,string]",
+        "bool",
+    ),
 ];

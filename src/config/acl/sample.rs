@@ -183,7 +183,8 @@ pub(crate) fn parse_expr(s: &str, alias_of: Option<&str>) -> Result<SampleExpr, 
         let csig = conv_sig(cname).ok_or_else(|| SampleError::UnknownConverter(cname.into()))?;
         let parsed = match after.strip_prefix('(') {
             Some(inner) => parse_args(inner, &csig, true),
-            None => parse_args("", &csig, false),
+            // No parentheses: the checks still run, the text goes on as is.
+            None => parse_args("", &csig, false).map(|(_, args)| (after, args)),
         };
         let (after, args) = parsed.map_err(|e| SampleError::ConverterArg {
             conv: cname.to_string(),

@@ -141,4 +141,10 @@ pub static TABLE: &[Entry] = &[
     imp(C, "xxh3", ""),
     imp(C, "xxh32", ""),
     imp(C, "xxh64", ""),
+    refused(C, "ms_ltime", "HAProxy 3.x converter, unknown to 2.6"),
+    refused(C, "ms_utime", "HAProxy 3.x converter, unknown to 2.6"),
+    refused(C, "us_ltime", "HAProxy 3.x converter, unknown to 2.6"),
+    refused(C, "us_utime", "HAProxy 3.x converter, unknown to 2.6"),
+    refused(C, "param", "HAProxy 3.x converter, unknown to 2.6"),
+    refused(C, "x509_v_err_str", "HAProxy 3.x converter, unknown to 2.6"),
 ];

@@ -468,4 +468,5 @@ pub static TABLE: &[Entry] = &[
     refused(C, "uuid", "not run by harp"),
     imp(C, "var", ""),
     refused(C, "wait_end", "not run by harp"),
+    refused(C, "acl", "HAProxy 3.x fetch, unknown to 2.6"),
 ];
