@@ -3,5 +3,6 @@
 pub mod cond;
 pub mod lexer;
 pub mod reader;
+pub mod acl;
 pub mod suggest;
 pub mod support;
