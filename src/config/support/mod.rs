@@ -2,6 +2,16 @@
 //! (ARCHITECTURE.md, "The support policy"). It is data: the config loader
 //! consults it, `harp --list-keywords` prints it, the man page lists it.
 
+pub mod action;
+pub mod global;
+pub mod other;
+pub mod placement;
+pub mod proxy;
+pub mod render;
+pub mod section;
+
+pub use placement::{proxy_allowed, Allowed, Misplaced, ProxySection};
+
 /// What harp does with a keyword.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -112,7 +122,13 @@ pub const fn removed(context: Context, keyword: &'static str, msg: &'static str)
 /// Every table, in display order. Each keyword family's module exposes a
 /// `pub static TABLE: &[Entry]` and is listed here.
 pub fn tables() -> Vec<&'static [Entry]> {
-    vec![]
+    vec![
+        section::TABLE,
+        global::TABLE,
+        proxy::TABLE,
+        action::TABLE,
+        other::TABLE,
+    ]
 }
 
 /// Find a keyword's entry in one context.
