@@ -408,3 +408,45 @@ fn man_page_is_up_to_date() {
     assert!(section.starts_with(".SS action\n") || section.starts_with(".SS "));
     assert!(section.contains("\\fBoption httplog\\fR (implemented)"));
 }
+
+#[test]
+fn cli_man_page_documents_every_option_and_exit_code() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("man/harp.1");
+    let text = std::fs::read_to_string(&path).expect("man/harp.1");
+    let flags = [
+        "-f",
+        "-c",
+        "-D",
+        "-W",
+        "-Ws",
+        "-p",
+        "-sf",
+        "-st",
+        "-q",
+        "-V",
+        "-v",
+        "-vv",
+        "-d",
+        "-db",
+        "-dr",
+        "-dW",
+        "-C",
+        "-L",
+        "-N",
+        "-cc",
+        "--carp",
+        "--carp-iface",
+        "--list-keywords",
+    ];
+    for flag in flags {
+        // roff writes hyphens as `\-`; every option has its own tagged paragraph.
+        let roff = flag.replace('-', "\\-");
+        let tagged = text
+            .lines()
+            .any(|l| l.starts_with(".B") && l.split_whitespace().nth(1) == Some(&roff));
+        assert!(tagged, "no .TP entry for {flag}");
+    }
+    for code in [".B 0", ".B 1", ".B 2"] {
+        assert!(text.contains(code), "exit status {code}");
+    }
+}
