@@ -279,6 +279,11 @@ pub static PROXY_SECTIONS: &[(&str, u8)] = &[
     ("use-fcgi-app", LI | BE),
     ("use-server", LI | BE),
     ("use_backend", FE | LI),
+    // In 2.6's §4.2 but not in the §4.1 matrix.
+    ("dynamic-cookie-key", DEF | LI | BE),
+    ("http-check set-var-fmt", DEF | LI | BE),
+    ("stats show-modules", DEF | FE | LI | BE),
+    ("tcp-check set-var-fmt", DEF | LI | BE),
 ];
 
 /// HAProxy 2.6.12's diagnostic for each keyword it knows, per wrong side.
@@ -439,6 +444,9 @@ static MISPLACED: &[(&str, Side, Option<Misplaced>)] = &[
     ("use-server", Side::Frontend, Some(m(Severity::Warning, LocStyle::Parsing, "'use-server' ignored because {kind} '{name}' has no backend capability."))),
     ("use_backend", Side::Defaults, Some(m(Severity::Alert, LocStyle::Parsing, "'use_backend' not allowed in 'defaults' section."))),
     ("use_backend", Side::Backend, Some(m(Severity::Warning, LocStyle::Parsing, "'use_backend' ignored because {kind} '{name}' has no frontend capability."))),
+    ("dynamic-cookie-key", Side::Frontend, Some(m(Severity::Warning, LocStyle::Parsing, "'dynamic-cookie-key' ignored because {kind} '{name}' has no backend capability."))),
+    ("http-check set-var-fmt", Side::Frontend, Some(m(Severity::Warning, LocStyle::Parsing, "'http-check' ignored because {kind} '{name}' has no backend capability."))),
+    ("tcp-check set-var-fmt", Side::Frontend, Some(m(Severity::Warning, LocStyle::Parsing, "'tcp-check' ignored because {kind} '{name}' has no backend capability."))),
 ];
 
 /// Whether `keyword` (a proxy keyword in full, e.g. "option httplog") may be
@@ -499,5 +507,31 @@ fn generic(side: Side) -> Allowed {
             LocStyle::Parsing,
             "'{kw}' ignored because {kind} '{name}' has no frontend capability.",
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every recorded message belongs to a keyword that is really refused
+    /// on that side, so no message can shadow an allowed placement.
+    #[test]
+    fn misplaced_rows_are_for_disallowed_sides() {
+        for (kw, side, _) in MISPLACED {
+            let bits = PROXY_SECTIONS
+                .iter()
+                .find(|(k, _)| k == kw)
+                .map(|(_, b)| *b)
+                .unwrap_or(0);
+            assert_ne!(bits, 0, "{kw} has no placement");
+            let allowed = match side {
+                Side::AnonDefaults => bits & DEF != 0,
+                Side::Defaults => bits & (DEF | NAMED) != 0,
+                Side::Frontend => bits & FE != 0,
+                Side::Backend => bits & BE != 0,
+            };
+            assert!(!allowed, "{kw} is allowed on {side:?}");
+        }
     }
 }

@@ -207,6 +207,11 @@ pub static TABLE: &[Entry] = &[
     refused(P, "use-fcgi-app", "FastCGI is not implemented"),
     refused(P, "use-server", "server pinning rules are not implemented"),
     imp(P, "use_backend", "conditional backend choice"),
+    // In 2.6's §4.2 but not in the §4.1 matrix.
+    refused(P, "dynamic-cookie-key", "dynamic cookies are not implemented"),
+    refused(P, "http-check set-var-fmt", "check variables are not implemented"),
+    refused(P, "stats show-modules", "module counters on the stats page are not implemented"),
+    refused(P, "tcp-check set-var-fmt", "check variables are not implemented"),
     removed(P, "reqadd", "The 'reqadd' directive is not supported anymore since HAProxy 2.1. Use 'http-request add-header' instead."),
     removed(P, "reqdel", "The 'reqdel' directive is not supported anymore since HAProxy 2.1. Use 'http-request del-header' instead."),
     removed(P, "reqrep", "The 'reqrep' directive is not supported anymore since HAProxy 2.1. Use 'http-request replace-path', 'http-request replace-uri' or 'http-request replace-header' instead."),
