@@ -284,6 +284,9 @@ pub static PROXY_SECTIONS: &[(&str, u8)] = &[
     ("http-check set-var-fmt", DEF | LI | BE),
     ("stats show-modules", DEF | FE | LI | BE),
     ("tcp-check set-var-fmt", DEF | LI | BE),
+    // HAProxy 3.x options outside the matrix (unknown to 2.6).
+    ("option accept-unsafe-violations-in-http-request", DEF | FE | LI),
+    ("option accept-unsafe-violations-in-http-response", DEF | LI | BE),
 ];
 
 /// HAProxy 2.6.12's diagnostic for each keyword it knows, per wrong side.

@@ -212,6 +212,9 @@ pub static TABLE: &[Entry] = &[
     refused(P, "http-check set-var-fmt", "check variables are not implemented"),
     refused(P, "stats show-modules", "module counters on the stats page are not implemented"),
     refused(P, "tcp-check set-var-fmt", "check variables are not implemented"),
+    // HAProxy 3.x options outside the matrix.
+    refused(P, "option accept-unsafe-violations-in-http-request", "harp does not accept invalid requests"),
+    refused(P, "option accept-unsafe-violations-in-http-response", "harp does not accept invalid responses"),
     removed(P, "reqadd", "The 'reqadd' directive is not supported anymore since HAProxy 2.1. Use 'http-request add-header' instead."),
     removed(P, "reqdel", "The 'reqdel' directive is not supported anymore since HAProxy 2.1. Use 'http-request del-header' instead."),
     removed(P, "reqrep", "The 'reqrep' directive is not supported anymore since HAProxy 2.1. Use 'http-request replace-path', 'http-request replace-uri' or 'http-request replace-header' instead."),
