@@ -4,6 +4,15 @@
 
 pub mod converter;
 pub mod fetch;
+pub mod action;
+pub mod global;
+pub mod other;
+pub mod placement;
+pub mod proxy;
+pub mod render;
+pub mod section;
+
+pub use placement::{proxy_allowed, Allowed, Misplaced, ProxySection};
 
 /// What harp does with a keyword.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,7 +124,15 @@ pub const fn removed(context: Context, keyword: &'static str, msg: &'static str)
 /// Every table, in display order. Each keyword family's module exposes a
 /// `pub static TABLE: &[Entry]` and is listed here.
 pub fn tables() -> Vec<&'static [Entry]> {
-    vec![fetch::TABLE, converter::TABLE]
+    vec![
+        fetch::TABLE,
+        converter::TABLE,
+        section::TABLE,
+        global::TABLE,
+        proxy::TABLE,
+        action::TABLE,
+        other::TABLE,
+    ]
 }
 
 /// Find a keyword's entry in one context.
