@@ -2,3 +2,4 @@
 //! Pure: reads files, never touches sockets.
 pub mod suggest;
 pub mod support;
+pub mod value;
