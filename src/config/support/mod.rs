@@ -2,6 +2,9 @@
 //! (ARCHITECTURE.md, "The support policy"). It is data: the config loader
 //! consults it, `harp --list-keywords` prints it, the man page lists it.
 
+pub mod bind;
+pub mod server;
+
 /// What harp does with a keyword.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -112,7 +115,7 @@ pub const fn removed(context: Context, keyword: &'static str, msg: &'static str)
 /// Every table, in display order. Each keyword family's module exposes a
 /// `pub static TABLE: &[Entry]` and is listed here.
 pub fn tables() -> Vec<&'static [Entry]> {
-    vec![]
+    vec![bind::TABLE, server::TABLE]
 }
 
 /// Find a keyword's entry in one context.

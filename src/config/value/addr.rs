@@ -129,6 +129,9 @@ fn family_prefix(s: &str) -> IResult<&str, (Kind, Option<Transport>)> {
 enum Use {
     Bind,
     Server,
+    /// `addr` / `agent-addr` of a server: like Server, but a name that can
+    /// never resolve is reported at once.
+    Check,
 }
 
 /// Port part as parsed, before the caller decides what is allowed.
@@ -199,6 +202,15 @@ pub fn parse_server_addr(s: &str) -> Result<ServerAddr, String> {
         Parsed::SockPair(n) => ServerAddr::SockPair(n),
         Parsed::Fd(_) => return Err(format!("a file descriptor is not acceptable here in '{s}'")),
     })
+}
+
+/// The address of a server's `addr` option: an IP or a host name, with an
+/// optional port that is ignored (HAProxy reads it and drops it).
+pub fn parse_check_addr(s: &str) -> Result<Host, String> {
+    match parse_one(s, Use::Check)? {
+        Parsed::Inet(_, host, _) => Ok(host),
+        _ => Err(invalid_address(s, s)),
+    }
 }
 
 /// HAProxy's message for an address it cannot parse or resolve; the model
@@ -276,7 +288,7 @@ fn parse_inet(whole: &str, s: &str, family: Family, usage: Use) -> Result<Parsed
         host_txt.to_string()
     };
     let host = parse_host(host_txt, family).ok_or_else(|| invalid_address(&shown, whole))?;
-    if usage == Use::Bind {
+    if usage != Use::Server {
         if let Host::Name(n) = &host {
             if !plausible_hostname(n) {
                 return Err(invalid_address(&shown, whole));
@@ -339,8 +351,9 @@ fn parse_port(p: &str, whole: &str, usage: Use) -> Result<Port, String> {
     let (lo_txt, after) = leading_digits(p);
     let lo = super::atol(lo_txt);
     let min = if usage == Use::Bind { 1 } else { 0 };
+    let ranges_ok = usage == Use::Bind;
     if let Some(hi_spec) = after.strip_prefix('-') {
-        if usage == Use::Server {
+        if !ranges_ok {
             return Err(format!("port range not permitted here in '{whole}'"));
         }
         let hi = super::atol(hi_spec);
