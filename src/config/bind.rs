@@ -220,11 +220,10 @@ pub fn parse_bind_options(
         cfg.keywords.push(kw.to_string());
         let res = apply(&mut cfg, kw, arg);
         let res = match res {
+            // HAProxy prints time warnings of bind options without a
+            // location (they come from its time parser itself).
             Ok(Some(w)) => {
-                emit(
-                    diags,
-                    Diagnostic::warning(Some(loc.clone()), prefixed(&w, addr_text, owner)),
-                );
+                emit(diags, Diagnostic::warning(None, w));
                 Ok(())
             }
             Ok(None) => Ok(()),
@@ -321,7 +320,8 @@ fn apply(cfg: &mut BindConfig, kw: &str, arg: &str) -> Result<Option<String>, St
         "backlog" => {
             need("missing value")?;
             let v = value::atol(arg);
-            if v <= 0 {
+            // HAProxy 2.6 accepts 0 despite its wording.
+            if v < 0 {
                 return Err(format!("'{kw}' : invalid value {v}, must be > 0"));
             }
             cfg.backlog = Some(clamp_u32(v));

@@ -369,9 +369,17 @@ fn apply(
         "pool-max-conn" => cfg.pool_max_conn = Some(value::atol(&expects("<value>")?)),
         "pool-purge-delay" => {
             expects("<value>")?;
-            let v =
-                parse_time(arg, TimeUnit::Ms).map_err(|e| format!("'{kw}' : {e} in '{arg}'.."))?;
+            let v = parse_time(arg, TimeUnit::Ms).map_err(|e| match e {
+                TimeError::UnexpectedChar(c) => {
+                    format!("unexpected character '{c}' in argument to <{kw}>..")
+                }
+                TimeError::Overflow => format!(
+                    "timer overflow in argument <{arg}> to <{kw}> of server {name}, {}..",
+                    value::time::OVERFLOW_HINT
+                ),
+            })?;
             cfg.pool_purge_delay = Some(v.value);
+            return Ok(v.warning);
         }
         "maxconn" => cfg.maxconn = clamp_u32(value::atol(arg)),
         "minconn" => cfg.minconn = clamp_u32(value::atol(arg)),
@@ -520,6 +528,7 @@ fn apply(
             let v = parse_time(arg, TimeUnit::Ms)
                 .map_err(|_| "'tcp-ut' : expects a positive delay in milliseconds.".to_string())?;
             cfg.tcp_ut = Some(v.value);
+            return Ok(v.warning);
         }
         "track" => cfg.track = Some(expects("[<proxy>/]<server>")?),
         "verify" => {
