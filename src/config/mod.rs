@@ -4,5 +4,8 @@ pub mod cond;
 pub mod lexer;
 pub mod reader;
 pub mod acl;
+pub mod bind;
+pub mod server;
 pub mod suggest;
 pub mod support;
+pub mod value;

@@ -13,6 +13,8 @@ pub mod render;
 pub mod section;
 
 pub use placement::{proxy_allowed, Allowed, Misplaced, ProxySection};
+pub mod bind;
+pub mod server;
 
 /// What harp does with a keyword.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,6 +134,8 @@ pub fn tables() -> Vec<&'static [Entry]> {
         proxy::TABLE,
         action::TABLE,
         other::TABLE,
+        bind::TABLE,
+        server::TABLE,
     ]
 }
 
