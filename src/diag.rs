@@ -118,6 +118,9 @@ impl Diagnostic {
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
     pub items: Vec<Diagnostic>,
+    /// An error after which HAProxy stops reading the configuration
+    /// (ERR_ABORT): later lines are not checked.
+    pub abort: bool,
 }
 
 impl Diagnostics {

@@ -2,9 +2,9 @@
 //! (ARCHITECTURE.md, "The support policy"). It is data: the config loader
 //! consults it, `harp --list-keywords` prints it, the man page lists it.
 
+pub mod action;
 pub mod converter;
 pub mod fetch;
-pub mod action;
 pub mod global;
 pub mod other;
 pub mod placement;

@@ -1,0 +1,96 @@
+//! `harp -c`: load everything, print diagnostics in HAProxy's format, and
+//! return HAProxy's exit code (0 valid, 1 errors, 2 valid but no listener).
+
+use std::io::Write;
+
+use crate::cli::Args;
+use crate::config::build::{load_files, resolve_addresses, SystemResolver};
+use crate::config::reader::ConfigEnv;
+use crate::diag::{Diagnostics, Severity};
+
+fn print_all(diags: &Diagnostics, scope: &str, out: &mut impl Write) {
+    let pid = std::process::id();
+    for d in &diags.items {
+        let _ = writeln!(out, "{}", d.render(pid, scope));
+    }
+}
+
+fn summary(line: &str, out: &mut impl Write) {
+    let _ = writeln!(out, "[ALERT]    ({}) : config : {line}", std::process::id());
+}
+
+/// Run the checks; returns the exit code.
+pub fn run_check(args: &Args) -> u8 {
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    let files = args.all_files();
+    let mut carp_ok = true;
+    let mut carp_warn = false;
+    if !args.carp.is_empty() {
+        let (model, diags) = crate::rcconf::load(&args.carp);
+        print_all(&diags, "carp", &mut err);
+        carp_ok = model.is_some() && !diags.has_fatal();
+        carp_warn = diags.count(Severity::Warning) > 0;
+    }
+    if files.is_empty() {
+        if args.carp.is_empty() {
+            let _ = writeln!(err, "harp: no configuration file given (use -f FILE)");
+            return 1;
+        }
+        if carp_ok && !args.quiet {
+            println!("CARP configuration is valid");
+        }
+        return if carp_ok { 0 } else { 1 };
+    }
+    let mut env = ConfigEnv::from_process();
+    let mut loaded = load_files(&files, &mut env);
+    let mut no_listener = false;
+    if let Some(model) = loaded.model.as_mut() {
+        if !resolve_addresses(
+            model,
+            &SystemResolver,
+            args.ignore_resolve_errors,
+            &mut loaded.diags,
+        ) {
+            print_all(&loaded.diags, "config", &mut err);
+            return 1;
+        }
+        no_listener = !model.has_listener();
+    }
+    print_all(&loaded.diags, "config", &mut err);
+    if loaded.model.is_none() {
+        for f in &loaded.error_files {
+            summary(
+                &format!("Error(s) found in configuration file : {f}"),
+                &mut err,
+            );
+        }
+        if loaded.fatal_summary {
+            summary("Fatal errors found in configuration.", &mut err);
+        }
+        return 1;
+    }
+    let warned = loaded.diags.count(Severity::Warning) > 0 || carp_warn;
+    if warned && args.zero_warning {
+        summary(
+            "Some warnings were found and 'zero-warning' is set. Aborting.",
+            &mut err,
+        );
+        return 1;
+    }
+    if !carp_ok {
+        return 1;
+    }
+    if args.quiet {
+        return if no_listener { 2 } else { 0 };
+    }
+    if warned {
+        println!("Warnings were found.");
+    }
+    if no_listener {
+        println!("Configuration file has no error but will not start (no listener) => exit(2).");
+        return 2;
+    }
+    println!("Configuration file is valid");
+    0
+}
