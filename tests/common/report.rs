@@ -18,7 +18,13 @@ pub fn locations(text: &str, severity: &str) -> BTreeSet<String> {
             let Some(close) = rest.find(']') else { break };
             let inner = &rest[..close];
             if let Some((file, num)) = inner.rsplit_once(':') {
-                if !file.is_empty() && !num.is_empty() && num.bytes().all(|b| b.is_ascii_digit()) {
+                // `[::1]` in a quoted address is not a location.
+                let is_addr = inner.parse::<std::net::Ipv6Addr>().is_ok();
+                if !file.is_empty()
+                    && !num.is_empty()
+                    && num.bytes().all(|b| b.is_ascii_digit())
+                    && !is_addr
+                {
                     set.insert(inner.to_owned());
                 }
             }
@@ -54,12 +60,13 @@ mod tests {
 [ALERT]    (PID) : config : parsing [a.cfg:8] : 'bind' : invalid port '70000'
 [ALERT]    (PID) : config : [a.cfg:9] : parsing [a.cfg:9] : 'server' not allowed
 [WARNING]  (PID) : config : parsing [a.cfg:12] : 'bind' ignored
-[ALERT]    (PID) : config : http frontend 'f' (a.cfg:7) tries to use [x] backend
+[ALERT]    (PID) : config : http frontend 'f' (a.cfg:7) tries to use [x] backend at '[::1]:80'
+[ALERT]    (PID) : config : parsing [conf.d/b.cfg:3]: Missing LF
   [not:an-alert:3]
 [ALERT]    (PID) : config : Error(s) found in configuration file : a.cfg
 rc=1
 ";
-        let want: BTreeSet<String> = ["a.cfg:8", "a.cfg:9"]
+        let want: BTreeSet<String> = ["a.cfg:8", "a.cfg:9", "conf.d/b.cfg:3"]
             .iter()
             .map(|s| s.to_string())
             .collect();
