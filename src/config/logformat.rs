@@ -55,7 +55,7 @@ impl LogFormat {
 }
 
 fn var_name(i: &str) -> IResult<&str, &str> {
-    take_while1(|c: char| c.is_ascii_alphanumeric() || c == '_').parse(i)
+    take_while1(|c: char| c.is_ascii_alphanumeric()).parse(i)
 }
 
 fn flags(i: &str) -> IResult<&str, Vec<String>> {
@@ -151,6 +151,9 @@ mod tests {
         assert_eq!(f.items.last(), Some(&LfItem::Text(" 100%".into())));
         assert!(!f.is_constant());
         assert!(parse_log_format("plain").expect("ok").is_constant());
+        // Names stop at the first character that is not a letter or digit.
+        let u = parse_log_format("%ci_%cp").expect("ok");
+        assert_eq!(u.items[1], LfItem::Text("_".into()));
     }
 
     #[test]

@@ -11,4 +11,5 @@ pub mod reader;
 pub mod server;
 pub mod suggest;
 pub mod support;
+pub mod tls;
 pub mod value;

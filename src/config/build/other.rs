@@ -169,7 +169,13 @@ pub(super) fn http_errors(model: &mut Model, sec: &RawSection, d: &mut Diagnosti
 /// Sections whose keywords harp does not model one by one: their status
 /// in the support table decides (recorded, warned about, or refused).
 pub(super) fn generic(model: &mut Model, sec: &RawSection, d: &mut Diagnostics) {
-    if section_status(sec, d) {
+    let refused = matches!(
+        support::lookup(Context::Section, &sec.kind).map(|e| e.status),
+        Some(Status::Refused | Status::Removed(_)) | None
+    );
+    section_status(sec, d);
+    if !refused {
+        // Kept even when it has no effect: other lines may name it.
         let name = sec.args.first().cloned().unwrap_or_default();
         model
             .other_sections

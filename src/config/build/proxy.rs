@@ -141,6 +141,7 @@ pub(super) fn section(b: &mut Builder, sec: &RawSection, diags: &mut Diagnostics
         use_server: Vec::new(),
         redirects: Vec::new(),
         monitor_fail: Vec::new(),
+        userlist_refs: Vec::new(),
     };
     let mut cur = Cur {
         kind,

@@ -37,7 +37,7 @@ fn split_cond(words: &[String]) -> (&[String], Option<&[String]>) {
 /// Parse and check a condition: named ACLs must exist (declared above, as
 /// HAProxy requires) and every fetch must be one harp runs.
 pub(super) fn condition(
-    cur: &Cur,
+    cur: &mut Cur,
     rule: &str,
     words: Option<&[String]>,
     loc: &Loc,
@@ -58,6 +58,11 @@ pub(super) fn condition(
         d.alert(Some(loc.clone()), acl::condition_error(rule, &e));
         return Err(());
     }
+    for t in cond.or_terms.iter().flatten() {
+        if let acl::AclRef::Anonymous(def) = &t.acl {
+            note_userlist(cur, def, loc);
+        }
+    }
     let refused = cond.refused_items();
     if let Some(first) = refused.first() {
         d.alert(
@@ -67,6 +72,19 @@ pub(super) fn condition(
         return Err(());
     }
     Ok(Some(cond))
+}
+
+/// Remember the userlist an `http_auth(...)` ACL names.
+fn note_userlist(cur: &mut Cur, def: &acl::AclDef, loc: &Loc) {
+    if def.expr.fetch.starts_with("http_auth") {
+        if let Some(ul) = def.expr.args.first() {
+            let kw = def
+                .keyword
+                .clone()
+                .unwrap_or_else(|| def.expr.fetch.clone());
+            cur.proxy.userlist_refs.push((ul.clone(), kw, loc.clone()));
+        }
+    }
 }
 
 /// One line of a rule set: `<set> <action>[(arg)] [args...] [if|unless cond]`.
@@ -88,6 +106,8 @@ pub(super) fn rule_line(
         act.split('(').next().unwrap_or(act).to_string()
     };
     let Some(entry) = action::lookup_action(set, &key) else {
+        // HAProxy stops reading the configuration here.
+        d.abort = true;
         let cands: Vec<&str> = crate::config::support::keywords(Context::Action(set)).collect();
         let hint = crate::config::suggest::did_you_mean(&key, cands)
             .map(|s| format!(" did you mean '{s}' maybe ?"))
@@ -334,6 +354,7 @@ pub(super) fn other(
                     );
                     return None;
                 }
+                note_userlist(cur, &def, loc);
                 cur.s().acls.push(def);
             }
             Err(e) => d.alert(Some(loc.clone()), e),

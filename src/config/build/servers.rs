@@ -3,7 +3,7 @@
 //! `config::server`; this module applies it to the proxy being built.
 
 use crate::config::bind::parse_bind;
-use crate::config::model::Server;
+use crate::config::model::{Bind, Server};
 use crate::config::server::{parse_server, ServerCtx, ServerKeyword};
 use crate::diag::{Diagnostics, Loc};
 
@@ -11,8 +11,11 @@ use super::proxy::Cur;
 
 pub(super) fn bind(cur: &mut Cur, args: &[String], loc: &Loc, d: &mut Diagnostics) {
     let section = cur.kind.keyword();
-    if let Some(b) = parse_bind(args, loc, section, d) {
-        cur.proxy.binds.push(b);
+    if let Some(config) = parse_bind(args, loc, section, d) {
+        cur.proxy.binds.push(Bind {
+            loc: loc.clone(),
+            config,
+        });
     }
 }
 

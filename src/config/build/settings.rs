@@ -146,7 +146,10 @@ pub(super) fn keyword(
                     // HAProxy compiles log formats after parsing, hence "Parsing".
                     Err(e) => d.push(crate::diag::Diagnostic::alert(
                         None,
-                        format!("Parsing [{loc}]: failed to parse {kw} : {e}."),
+                        format!(
+                            "Parsing [{loc}]: failed to parse {} : {e}.",
+                            kw.trim_end_matches("-format")
+                        ),
                     )),
                 }
             }

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::net::IpAddr;
 
 use crate::config::model::{Mode, Model, Proxy, ProxyKind};
+use crate::config::tls;
 use crate::diag::{Diagnostic, Diagnostics, LocStyle};
 
 pub(super) fn check(model: &mut Model, d: &mut Diagnostics) {
@@ -13,12 +14,134 @@ pub(super) fn check(model: &mut Model, d: &mut Diagnostics) {
     for p in &mut model.proxies {
         assign_server_ids(p);
     }
+    userlists(model, d);
+    for p in &model.proxies {
+        for (ul, kw, loc) in &p.userlist_refs {
+            if !model.userlists.iter().any(|u| &u.name == ul) {
+                d.push(
+                    Diagnostic::alert(
+                        Some(loc.clone()),
+                        format!(
+                            "unable to find userlist '{ul}' referenced in arg 1 of ACL keyword '{kw}' in proxy '{}'.",
+                            p.name
+                        ),
+                    )
+                    .with_style(LocStyle::ParsingTight),
+                );
+            }
+        }
+    }
     let snapshot = model.proxies.clone();
     for p in &snapshot {
+        server_refs(model, p, d);
+        tls_settings(model, p, d);
         duplicate_servers(p, d);
         backend_refs(model, p, d);
         errorfiles_refs(model, p, d);
         warnings(model, p, d);
+    }
+}
+
+/// Users name existing groups and groups name existing users.
+fn userlists(model: &Model, d: &mut Diagnostics) {
+    for ul in &model.userlists {
+        for u in &ul.users {
+            for g in &u.groups {
+                if !ul.groups.iter().any(|x| &x.name == g) {
+                    d.alert(
+                        None,
+                        format!(
+                            "userlist '{}': no such group '{g}' specified in user '{}'",
+                            ul.name, u.name
+                        ),
+                    );
+                }
+            }
+        }
+        for g in &ul.groups {
+            for u in &g.users {
+                if !ul.users.iter().any(|x| &x.name == u) {
+                    d.alert(
+                        None,
+                        format!(
+                            "userlist '{}': no such user '{u}' specified in group '{}'",
+                            ul.name, g.name
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Servers name existing `resolvers` sections.
+fn server_refs(model: &Model, p: &Proxy, d: &mut Diagnostics) {
+    for s in &p.servers {
+        if let Some(r) = &s.config.resolvers {
+            let found = model
+                .other_sections
+                .iter()
+                .any(|(kind, name, _)| kind == "resolvers" && name == r);
+            if !found {
+                d.alert(
+                    None,
+                    format!(
+                        "{} '{}', server '{}': unable to find required resolvers '{r}'",
+                        p.kind.keyword(),
+                        p.name,
+                        s.name
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Cipher lists OpenSSL would refuse (HAProxy fails at start).
+fn tls_settings(model: &Model, p: &Proxy, d: &mut Diagnostics) {
+    let g = &model.global;
+    for b in &p.binds {
+        if !b.config.ssl {
+            continue;
+        }
+        let list = b
+            .config
+            .tls
+            .ciphers
+            .as_ref()
+            .or(g.ssl_default_bind_ciphers.as_ref());
+        if let Some(c) = list.filter(|c| !tls::cipher_list_usable(c)) {
+            d.alert(
+                None,
+                format!(
+                    "Proxy '{}': unable to set SSL cipher list to '{c}' for bind '{}' at [{}].",
+                    p.name, b.config.addr_text, b.loc
+                ),
+            );
+        }
+    }
+    for s in &p.servers {
+        if !s.config.tls.ssl {
+            continue;
+        }
+        let list = s
+            .config
+            .tls
+            .ciphers
+            .as_ref()
+            .or(g.ssl_default_server_ciphers.as_ref());
+        if let Some(c) = list.filter(|c| !tls::cipher_list_usable(c)) {
+            d.push(
+                Diagnostic::alert(
+                    Some(s.loc.clone()),
+                    format!(
+                        "'server {}/{}' : unable to set SSL cipher list to '{c}'.",
+                        p.name, s.name
+                    ),
+                )
+                .with_style(LocStyle::Bracket),
+            );
+        }
     }
 }
 
@@ -272,6 +395,85 @@ pub fn resolve_addresses(
     }
     if !ok {
         d.alert(None, "Failed to initialize server(s) addr.");
+        return false;
+    }
+    resolve_bind_hosts(model, resolver, d) && resolve_log_targets(model, resolver, d)
+}
+
+/// `bind` addresses given by name must resolve (HAProxy reports it as an
+/// invalid address of the `bind` line).
+fn resolve_bind_hosts(model: &Model, resolver: &dyn Resolver, d: &mut Diagnostics) -> bool {
+    use crate::config::value::addr::{BindAddr, Host};
+    let mut ok = true;
+    for p in &model.proxies {
+        for b in &p.binds {
+            for a in &b.config.addrs {
+                if let BindAddr::Inet {
+                    host: Host::Name(n),
+                    ..
+                } = a
+                {
+                    if resolver.resolve(n).is_none() {
+                        ok = false;
+                        d.alert(
+                            Some(b.loc.clone()),
+                            format!(
+                                "'bind' : invalid address: '{n}' in '{}'",
+                                b.config.addr_text
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    ok
+}
+
+/// The host part of a `log` target that needs resolving, if any:
+/// `stdout`, `stderr`, paths, `fd@`, `ring@`, `unix@` and literal IPs need none.
+fn log_host(target: &str) -> Option<&str> {
+    if target.starts_with('/')
+        || matches!(target, "stdout" | "stderr")
+        || ["fd@", "ring@", "unix@", "abns@"]
+            .iter()
+            .any(|p| target.starts_with(p))
+    {
+        return None;
+    }
+    let t = ["udp@", "udp4@", "udp6@", "ipv4@", "ipv6@"]
+        .iter()
+        .find_map(|p| target.strip_prefix(p))
+        .unwrap_or(target);
+    let host = if t.starts_with('[') {
+        t.trim_start_matches('[').split(']').next().unwrap_or("")
+    } else if t.matches(':').count() > 1 {
+        t // a bare IPv6 address
+    } else {
+        t.split(':').next().unwrap_or("")
+    };
+    if host.is_empty() || host.parse::<IpAddr>().is_ok() {
+        None
+    } else {
+        Some(host)
+    }
+}
+
+/// Log targets given by host name are resolved at start; HAProxy reports
+/// a failure as an invalid address of the `log` line (even with `-dr`).
+fn resolve_log_targets(model: &Model, resolver: &dyn Resolver, d: &mut Diagnostics) -> bool {
+    let mut ok = true;
+    let proxy_logs = model.proxies.iter().flat_map(|p| p.settings.logs.iter());
+    for t in model.global.logs.iter().chain(proxy_logs) {
+        if let Some(host) = log_host(&t.target) {
+            if resolver.resolve(host).is_none() {
+                ok = false;
+                d.alert(
+                    Some(t.loc.clone()),
+                    format!("log : invalid address: '{host}' in '{}'", t.target),
+                );
+            }
+        }
     }
     ok
 }

@@ -247,6 +247,13 @@ pub struct ProxySettings {
     pub extra: Vec<(String, Vec<String>, Loc)>,
 }
 
+/// A `bind` line of a proxy.
+#[derive(Debug, Clone)]
+pub struct Bind {
+    pub loc: Loc,
+    pub config: BindConfig,
+}
+
 /// A frontend, backend or listen section.
 #[derive(Debug, Clone)]
 pub struct Proxy {
@@ -260,12 +267,15 @@ pub struct Proxy {
     /// Name of the defaults section used, if any.
     pub defaults: Option<String>,
     pub settings: ProxySettings,
-    pub binds: Vec<BindConfig>,
+    pub binds: Vec<Bind>,
     pub servers: Vec<Server>,
     pub use_backend: Vec<Switch>,
     pub use_server: Vec<Switch>,
     pub redirects: Vec<Rule>,
     pub monitor_fail: Vec<Condition>,
+    /// Userlists named by `http_auth(...)` fetches, with where (checked
+    /// once every section is read).
+    pub userlist_refs: Vec<(String, String, Loc)>,
 }
 
 impl Proxy {

@@ -210,7 +210,7 @@ pub static TABLE: &[Entry] = &[
     // In 2.6's §4.2 but not in the §4.1 matrix.
     refused(P, "dynamic-cookie-key", "dynamic cookies are not implemented"),
     refused(P, "http-check set-var-fmt", "check variables are not implemented"),
-    refused(P, "stats show-modules", "module counters on the stats page are not implemented"),
+    noeff(P, "stats show-modules", "module counters are not shown on the stats page"),
     refused(P, "tcp-check set-var-fmt", "check variables are not implemented"),
     // HAProxy 3.x options outside the matrix.
     refused(P, "option accept-unsafe-violations-in-http-request", "harp does not accept invalid requests"),
