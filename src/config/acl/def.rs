@@ -2,7 +2,9 @@
 //! the same body inside `{ ... }` of a condition.
 
 use super::conv_sigs::ACL_KEYWORDS;
-use super::matchers::{parse_int_patterns, parse_ip_pattern, IntRange, IpPattern, Matcher};
+use super::matchers::{
+    parse_hex_pattern, parse_int_patterns, parse_ip_pattern, IntRange, IpPattern, Matcher,
+};
 use super::sample::{is_name_char, parse_expr, SampleExpr};
 
 /// The flags between the criterion and the patterns.
@@ -42,6 +44,8 @@ pub struct AclDef {
     pub int_patterns: Vec<IntRange>,
     /// Typed patterns for the `ip` matcher.
     pub ip_patterns: Vec<IpPattern>,
+    /// Typed patterns for the `bin` matcher (hex strings decoded).
+    pub bin_patterns: Vec<Vec<u8>>,
 }
 
 /// HAProxy's text when a pattern file cannot be opened.
@@ -116,6 +120,11 @@ pub fn parse_acl_body(words: &[String]) -> Result<AclDef, String> {
                 let method = Matcher::from_name(m).ok_or_else(|| {
                     format!("unknown matching method '{m}' when parsing ACL expression")
                 })?;
+                if !method.accepts(expr.output_type()) {
+                    return Err(format!(
+                        "matching method '{m}' cannot be used with fetch keyword '{head}'"
+                    ));
+                }
                 flags.method = Some(method);
                 i += 1;
             }
@@ -160,12 +169,24 @@ pub fn parse_acl_body(words: &[String]) -> Result<AclDef, String> {
     let patterns: Vec<String> = words.get(i..).unwrap_or_default().to_vec();
     let mut int_patterns = Vec::new();
     let mut ip_patterns = Vec::new();
-    if matcher.takes_int() {
-        int_patterns = parse_int_patterns(&patterns)?;
-    } else if matcher == Matcher::Ip {
-        for p in &patterns {
-            ip_patterns.push(parse_ip_pattern(p, flags.no_dns)?);
+    let mut bin_patterns = Vec::new();
+    match matcher {
+        m if m.takes_int() => {
+            // The SSL version keywords compare dotted versions (`3:3.1`).
+            let dotted = matches!(head, "req.ssl_ver" | "req_ssl_ver");
+            int_patterns = parse_int_patterns(&patterns, dotted)?
         }
+        Matcher::Ip => {
+            for p in &patterns {
+                ip_patterns.push(parse_ip_pattern(p, flags.no_dns)?);
+            }
+        }
+        Matcher::Bin => {
+            for p in &patterns {
+                bin_patterns.push(parse_hex_pattern(p)?);
+            }
+        }
+        _ => {}
     }
     Ok(AclDef {
         name: String::new(),
@@ -177,6 +198,7 @@ pub fn parse_acl_body(words: &[String]) -> Result<AclDef, String> {
         patterns,
         int_patterns,
         ip_patterns,
+        bin_patterns,
     })
 }
 
@@ -190,9 +212,11 @@ impl AclDef {
     /// file, no `--`, and a matcher that needs patterns). Multi-line text
     /// printed after `[WARNING]  (PID) : config : `.
     pub fn warning(&self) -> Option<String> {
+        // HAProxy only warns when nothing at all follows the criterion: any
+        // flag (even `-i`) silences it.
         let needs_patterns = !matches!(self.matcher, Matcher::Found | Matcher::Bool);
-        let empty = self.patterns.is_empty() && self.flags.files.is_empty();
-        if !(needs_patterns && empty && !self.flags.end_of_flags) {
+        let bare = self.patterns.is_empty() && self.flags == AclFlags::default();
+        if !(needs_patterns && bare) {
             return None;
         }
         Some(format!(
