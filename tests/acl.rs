@@ -556,3 +556,46 @@ fn arbitrary_input_never_panics() {
     }
     assert_eq!(answers, 4000);
 }
+
+#[test]
+fn empty_word_ends_the_arguments() {
+    let mut ws = s(&["a", "path_beg", "", "/x"]);
+    let d = parse_acl_def(&ws).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(d.patterns, Vec::<String>::new());
+    assert!(d.warning().is_some());
+    ws[2] = "/x".into();
+    ws[3] = String::new();
+    let d = parse_acl_def(&ws).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(d.patterns, s(&["/x"]));
+    assert_eq!(
+        parse_acl_def(&s(&["a", "", "path"])),
+        Err(
+            "error detected while parsing ACL 'a' : missing fetch method in ACL expression ''."
+                .to_string()
+        )
+    );
+    // HAProxy prints the NUL it found, which cuts its message short.
+    assert_eq!(
+        parse_acl_def(&s(&["", "path"])),
+        Err("character '".to_string())
+    );
+    let c = parse_condition(&s(&["if", "{", "path", "/x", "}", "", "foo"]));
+    let c = c.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(c.or_terms.len(), 1);
+    assert_eq!(resolve(&c, |_| false), Ok(()));
+}
+
+#[test]
+fn map_file_errors_in_acl_context() {
+    let d = parse_acl_def(&w("a req.hdr(host),lower,map_str(/m.map) -m found"));
+    let d = d.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        d.map_file_error("map_str", "/m.map"),
+        "invalid args in converter 'map_str' : failed to open pattern file </m.map> in ACL expression 'req.hdr(host),lower,map_str(/m.map)'"
+    );
+    let d = parse_acl_def(&w("a path,map(/m.map) -m found")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        format!("error detected while parsing ACL 'a' : {}.", d.map_file_error("map", "/m.map")),
+        "error detected while parsing ACL 'a' : ACL keyword 'path' : invalid args in converter 'map' : failed to open pattern file </m.map>.."
+    );
+}

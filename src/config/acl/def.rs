@@ -5,7 +5,7 @@ use super::conv_sigs::ACL_KEYWORDS;
 use super::matchers::{
     parse_hex_pattern, parse_int_patterns, parse_ip_pattern, IntRange, IpPattern, Matcher,
 };
-use super::sample::{is_name_char, parse_expr, SampleExpr};
+use super::sample::{is_name_char, map_file_error, parse_expr, SampleError, SampleExpr};
 
 /// The flags between the criterion and the patterns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -53,6 +53,16 @@ pub fn pattern_file_error(path: &str) -> String {
     format!("failed to open pattern file <{path}>")
 }
 
+/// HAProxy's argument list ends at the first empty word (an empty
+/// variable, `""`): what follows is ignored.
+pub(crate) fn up_to_empty(words: &[String]) -> &[String] {
+    let end = words
+        .iter()
+        .position(String::is_empty)
+        .unwrap_or(words.len());
+    &words[..end]
+}
+
 fn name_char_ok(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':')
 }
@@ -81,6 +91,7 @@ pub fn parse_acl_def(words: &[String]) -> Result<AclDef, String> {
 /// Parse `<criterion> [flags] [values]`; the error is HAProxy's inner text
 /// (callers wrap it: "error detected while parsing ACL 'x' : ...").
 pub fn parse_acl_body(words: &[String]) -> Result<AclDef, String> {
+    let words = up_to_empty(words);
     let criterion = words.first().map(String::as_str).unwrap_or("");
     let head_len = criterion
         .find(|c: char| !is_name_char(c))
@@ -206,6 +217,16 @@ impl AclDef {
     /// Names of refused fetches/converters this ACL uses.
     pub fn refused_items(&self) -> Vec<String> {
         self.expr.refused_items()
+    }
+
+    /// HAProxy's inner text when a `map*` converter's file of this ACL's
+    /// criterion cannot be opened (wrap like any ACL error).
+    pub fn map_file_error(&self, conv: &str, path: &str) -> String {
+        let e = SampleError::ConverterArg {
+            conv: conv.to_string(),
+            msg: map_file_error(conv, path),
+        };
+        e.acl_message(self.keyword.as_deref(), &self.criterion)
     }
 
     /// HAProxy's warning for an ACL that can never match (no pattern, no
