@@ -129,6 +129,7 @@ fn corpus_lines() {
             "capture.req.uri",
             "date",
             "http_auth_group",
+            "payload",
             "rep_ssl_hello_type",
             "req.payload",
             "req.ssl_alpn",
@@ -583,6 +584,16 @@ fn empty_word_ends_the_arguments() {
     let c = c.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(c.or_terms.len(), 1);
     assert_eq!(resolve(&c, |_| false), Ok(()));
+}
+
+#[test]
+fn refused_items_are_named_as_written() {
+    let d = parse_acl_def(&w("a payload(0,3) -m bin 160301")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(d.expr.fetch, "req.payload");
+    assert_eq!(d.refused_items(), s(&["payload"]));
+    let d = parse_acl_def(&w("a req.payload(0,3),in_table(t) -m found"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(d.refused_items(), s(&["req.payload", "in_table"]));
 }
 
 #[test]

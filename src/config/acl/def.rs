@@ -215,8 +215,16 @@ pub fn parse_acl_body(words: &[String]) -> Result<AclDef, String> {
 
 impl AclDef {
     /// Names of refused fetches/converters this ACL uses.
+    /// An ACL keyword (`payload`) is named as written, not as the fetch it
+    /// stands for (`req.payload`).
     pub fn refused_items(&self) -> Vec<String> {
-        self.expr.refused_items()
+        let mut items = self.expr.refused_items();
+        if let (Some(k), Some(first)) = (&self.keyword, items.first_mut()) {
+            if *first == self.expr.fetch {
+                *first = k.clone();
+            }
+        }
+        items
     }
 
     /// HAProxy's inner text when a `map*` converter's file of this ACL's
