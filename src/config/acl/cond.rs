@@ -1,7 +1,7 @@
 //! Conditions: `if|unless <cond>` (manual 7.2). A condition is an OR of
 //! AND-lists of possibly negated ACL references.
 
-use super::def::{parse_acl_body, AclDef};
+use super::def::{parse_acl_body, up_to_empty, AclDef};
 use super::predefined::{is_predefined, predefined};
 
 /// What a term refers to.
@@ -99,6 +99,7 @@ pub fn parse_condition(words: &[String]) -> Result<Condition, String> {
         }
         None => return Err("expects either 'if' or 'unless' followed by a condition".into()),
     };
+    let rest = up_to_empty(rest);
     let mut or_terms: Vec<Vec<Term>> = Vec::new();
     let mut current: Vec<Term> = Vec::new();
     let mut negate = false;

@@ -2,8 +2,10 @@
 //! the same body inside `{ ... }` of a condition.
 
 use super::conv_sigs::ACL_KEYWORDS;
-use super::matchers::{parse_int_patterns, parse_ip_pattern, IntRange, IpPattern, Matcher};
-use super::sample::{is_name_char, parse_expr, SampleExpr};
+use super::matchers::{
+    parse_hex_pattern, parse_int_patterns, parse_ip_pattern, IntRange, IpPattern, Matcher,
+};
+use super::sample::{is_name_char, map_file_error, parse_expr, SampleError, SampleExpr};
 
 /// The flags between the criterion and the patterns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -42,11 +44,23 @@ pub struct AclDef {
     pub int_patterns: Vec<IntRange>,
     /// Typed patterns for the `ip` matcher.
     pub ip_patterns: Vec<IpPattern>,
+    /// Typed patterns for the `bin` matcher (hex strings decoded).
+    pub bin_patterns: Vec<Vec<u8>>,
 }
 
 /// HAProxy's text when a pattern file cannot be opened.
 pub fn pattern_file_error(path: &str) -> String {
     format!("failed to open pattern file <{path}>")
+}
+
+/// HAProxy's argument list ends at the first empty word (an empty
+/// variable, `""`): what follows is ignored.
+pub(crate) fn up_to_empty(words: &[String]) -> &[String] {
+    let end = words
+        .iter()
+        .position(String::is_empty)
+        .unwrap_or(words.len());
+    &words[..end]
 }
 
 fn name_char_ok(c: char) -> bool {
@@ -77,6 +91,7 @@ pub fn parse_acl_def(words: &[String]) -> Result<AclDef, String> {
 /// Parse `<criterion> [flags] [values]`; the error is HAProxy's inner text
 /// (callers wrap it: "error detected while parsing ACL 'x' : ...").
 pub fn parse_acl_body(words: &[String]) -> Result<AclDef, String> {
+    let words = up_to_empty(words);
     let criterion = words.first().map(String::as_str).unwrap_or("");
     let head_len = criterion
         .find(|c: char| !is_name_char(c))
@@ -116,6 +131,11 @@ pub fn parse_acl_body(words: &[String]) -> Result<AclDef, String> {
                 let method = Matcher::from_name(m).ok_or_else(|| {
                     format!("unknown matching method '{m}' when parsing ACL expression")
                 })?;
+                if !method.accepts(expr.output_type()) {
+                    return Err(format!(
+                        "matching method '{m}' cannot be used with fetch keyword '{head}'"
+                    ));
+                }
                 flags.method = Some(method);
                 i += 1;
             }
@@ -160,12 +180,24 @@ pub fn parse_acl_body(words: &[String]) -> Result<AclDef, String> {
     let patterns: Vec<String> = words.get(i..).unwrap_or_default().to_vec();
     let mut int_patterns = Vec::new();
     let mut ip_patterns = Vec::new();
-    if matcher.takes_int() {
-        int_patterns = parse_int_patterns(&patterns)?;
-    } else if matcher == Matcher::Ip {
-        for p in &patterns {
-            ip_patterns.push(parse_ip_pattern(p, flags.no_dns)?);
+    let mut bin_patterns = Vec::new();
+    match matcher {
+        m if m.takes_int() => {
+            // The SSL version keywords compare dotted versions (`3:3.1`).
+            let dotted = matches!(head, "req.ssl_ver" | "req_ssl_ver");
+            int_patterns = parse_int_patterns(&patterns, dotted)?
         }
+        Matcher::Ip => {
+            for p in &patterns {
+                ip_patterns.push(parse_ip_pattern(p, flags.no_dns)?);
+            }
+        }
+        Matcher::Bin => {
+            for p in &patterns {
+                bin_patterns.push(parse_hex_pattern(p)?);
+            }
+        }
+        _ => {}
     }
     Ok(AclDef {
         name: String::new(),
@@ -177,22 +209,43 @@ pub fn parse_acl_body(words: &[String]) -> Result<AclDef, String> {
         patterns,
         int_patterns,
         ip_patterns,
+        bin_patterns,
     })
 }
 
 impl AclDef {
     /// Names of refused fetches/converters this ACL uses.
+    /// An ACL keyword (`payload`) is named as written, not as the fetch it
+    /// stands for (`req.payload`).
     pub fn refused_items(&self) -> Vec<String> {
-        self.expr.refused_items()
+        let mut items = self.expr.refused_items();
+        if let (Some(k), Some(first)) = (&self.keyword, items.first_mut()) {
+            if *first == self.expr.fetch {
+                *first = k.clone();
+            }
+        }
+        items
+    }
+
+    /// HAProxy's inner text when a `map*` converter's file of this ACL's
+    /// criterion cannot be opened (wrap like any ACL error).
+    pub fn map_file_error(&self, conv: &str, path: &str) -> String {
+        let e = SampleError::ConverterArg {
+            conv: conv.to_string(),
+            msg: map_file_error(conv, path),
+        };
+        e.acl_message(self.keyword.as_deref(), &self.criterion)
     }
 
     /// HAProxy's warning for an ACL that can never match (no pattern, no
     /// file, no `--`, and a matcher that needs patterns). Multi-line text
     /// printed after `[WARNING]  (PID) : config : `.
     pub fn warning(&self) -> Option<String> {
+        // HAProxy only warns when nothing at all follows the criterion: any
+        // flag (even `-i`) silences it.
         let needs_patterns = !matches!(self.matcher, Matcher::Found | Matcher::Bool);
-        let empty = self.patterns.is_empty() && self.flags.files.is_empty();
-        if !(needs_patterns && empty && !self.flags.end_of_flags) {
+        let bare = self.patterns.is_empty() && self.flags == AclFlags::default();
+        if !(needs_patterns && bare) {
             return None;
         }
         Some(format!(

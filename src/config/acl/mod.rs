@@ -12,12 +12,14 @@ pub mod def;
 mod fetch_sigs;
 pub mod matchers;
 pub mod predefined;
+pub mod refs;
 pub mod sample;
 mod signature;
 
 pub use cond::{condition_error, parse_condition, resolve, AclRef, Condition, Term};
 pub use def::{parse_acl_body, parse_acl_def, pattern_file_error, AclDef, AclFlags};
 pub use matchers::{IntOp, IntRange, IpPattern, Matcher};
+pub use refs::{unresolved_ref_message, ArgRef, RefKind, RefSite};
 pub use sample::{map_file_error, parse_sample_expr, Converter, SampleError, SampleExpr};
 
 /// Whether a fetch name exists in HAProxy 2.6.

@@ -111,7 +111,7 @@ impl SampleError {
     /// The message as an ACL criterion reports it. `keyword` is the ACL
     /// keyword when the criterion used one (`path_beg`), `None` for a plain
     /// fetch; `word` is the whole criterion as written.
-    pub(crate) fn acl_message(&self, keyword: Option<&str>, word: &str) -> String {
+    pub fn acl_message(&self, keyword: Option<&str>, word: &str) -> String {
         match (keyword, self) {
             (_, SampleError::MissingFetch) => {
                 format!("missing fetch method in ACL expression '{word}'")
