@@ -114,6 +114,8 @@ struct Builder {
     last_defaults: Option<(Option<String>, ProxySettings)>,
     /// Some error should be summarised as fatal.
     fatal: bool,
+    /// Proxy name → indexes in `model.proxies` (duplicate checks).
+    names: HashMap<String, Vec<usize>>,
 }
 
 impl Builder {

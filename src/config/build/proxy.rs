@@ -1,6 +1,8 @@
 //! `defaults`, `frontend`, `backend` and `listen` sections: headers,
 //! inheritance, and keyword dispatch (HAProxy manual §4).
 
+use std::collections::HashSet;
+
 use crate::config::model::{Proxy, ProxyKind, ProxySettings};
 use crate::config::reader::{RawSection, Statement};
 use crate::config::support::placement::{self, Allowed, ProxySection};
@@ -19,6 +21,8 @@ pub(super) struct Cur {
     /// A defaults section with a name may carry rules (HAProxy ≥ 2.5).
     pub named: bool,
     pub proxy: Proxy,
+    /// Names of the ACLs declared so far (conditions may only use those).
+    pub acl_names: HashSet<String>,
 }
 
 impl Cur {
@@ -80,9 +84,11 @@ pub(super) fn section(b: &mut Builder, sec: &RawSection, diags: &mut Diagnostics
     // Duplicate names among proxies that share a capability.
     if kind != ProxyKind::Defaults {
         let cap = kind.cap();
-        if let Some(other) = b.model.proxies.iter().find(|p| {
-            p.name == name && ((p.cap.frontend && cap.frontend) || (p.cap.backend && cap.backend))
-        }) {
+        let same_name = b.names.get(&name).into_iter().flatten();
+        if let Some(other) = same_name
+            .map(|&i| &b.model.proxies[i])
+            .find(|p| (p.cap.frontend && cap.frontend) || (p.cap.backend && cap.backend))
+        {
             diags.push(Diagnostic::alert(
                 None,
                 format!(
@@ -143,11 +149,13 @@ pub(super) fn section(b: &mut Builder, sec: &RawSection, diags: &mut Diagnostics
         monitor_fail: Vec::new(),
         userlist_refs: Vec::new(),
     };
+    let acl_names = proxy.settings.acls.iter().map(|a| a.name.clone()).collect();
     let mut cur = Cur {
         kind,
         named: !name.is_empty(),
         name,
         proxy,
+        acl_names,
     };
     for st in &sec.body {
         line(&mut cur, st, diags);
@@ -164,6 +172,10 @@ pub(super) fn section(b: &mut Builder, sec: &RawSection, diags: &mut Diagnostics
         }
         b.last_defaults = Some((Some(cur.name).filter(|n| !n.is_empty()), s));
     } else {
+        b.names
+            .entry(cur.name.clone())
+            .or_default()
+            .push(b.model.proxies.len());
         b.model.proxies.push(cur.proxy);
     }
 }

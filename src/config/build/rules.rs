@@ -53,8 +53,8 @@ pub(super) fn condition(
             return Err(());
         }
     };
-    let acls = &cur.proxy.settings.acls;
-    if let Err(e) = acl::resolve(&cond, |n| acls.iter().any(|a| a.name == n)) {
+    let names = &cur.acl_names;
+    if let Err(e) = acl::resolve(&cond, |n| names.contains(n)) {
         d.alert(Some(loc.clone()), acl::condition_error(rule, &e));
         return Err(());
     }
@@ -355,6 +355,7 @@ pub(super) fn other(
                     return None;
                 }
                 note_userlist(cur, &def, loc);
+                cur.acl_names.insert(def.name.clone());
                 cur.s().acls.push(def);
             }
             Err(e) => d.alert(Some(loc.clone()), e),

@@ -2,7 +2,7 @@
 //! (`check_config_validity()`): ids, name references, modes, timeouts;
 //! and server address resolution at start (`init-addr`, `-dr`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 
 use crate::config::model::{Mode, Model, Proxy, ProxyKind};
@@ -31,12 +31,19 @@ pub(super) fn check(model: &mut Model, d: &mut Diagnostics) {
             }
         }
     }
-    let snapshot = model.proxies.clone();
-    for p in &snapshot {
+    let model: &Model = model;
+    let backends: HashMap<&str, &Proxy> = model
+        .proxies
+        .iter()
+        .rev()
+        .filter(|p| p.cap.backend)
+        .map(|p| (p.name.as_str(), p))
+        .collect();
+    for p in &model.proxies {
         server_refs(model, p, d);
         tls_settings(model, p, d);
         duplicate_servers(p, d);
-        backend_refs(model, p, d);
+        backend_refs(&backends, p, d);
         errorfiles_refs(model, p, d);
         warnings(model, p, d);
     }
@@ -208,7 +215,7 @@ fn duplicate_servers(p: &Proxy, d: &mut Diagnostics) {
 
 /// `default_backend` / `use_backend` targets exist, have backend
 /// capability, and agree on the mode.
-fn backend_refs(model: &Model, p: &Proxy, d: &mut Diagnostics) {
+fn backend_refs(backends: &HashMap<&str, &Proxy>, p: &Proxy, d: &mut Diagnostics) {
     if !p.cap.frontend || p.kind == ProxyKind::Defaults {
         return;
     }
@@ -224,7 +231,7 @@ fn backend_refs(model: &Model, p: &Proxy, d: &mut Diagnostics) {
         if name.contains("%[") {
             continue;
         }
-        let Some(be) = model.backend(name) else {
+        let Some(be) = backends.get(name) else {
             d.alert(
                 None,
                 format!(

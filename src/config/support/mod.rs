@@ -12,6 +12,9 @@ pub mod proxy;
 pub mod render;
 pub mod section;
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 pub use placement::{proxy_allowed, Allowed, Misplaced, ProxySection};
 pub mod bind;
 pub mod server;
@@ -139,12 +142,23 @@ pub fn tables() -> Vec<&'static [Entry]> {
     ]
 }
 
-/// Find a keyword's entry in one context.
+type Index = HashMap<Context, HashMap<&'static str, &'static Entry>>;
+
+/// Find a keyword's entry in one context. Hashed: a large configuration
+/// looks up every keyword of every line.
 pub fn lookup(context: Context, keyword: &str) -> Option<&'static Entry> {
-    tables()
-        .into_iter()
-        .flat_map(|t| t.iter())
-        .find(|e| e.context == context && e.keyword == keyword)
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut m = Index::new();
+        for e in tables().into_iter().flat_map(|t| t.iter()) {
+            m.entry(e.context)
+                .or_default()
+                .entry(e.keyword)
+                .or_insert(e);
+        }
+        m
+    });
+    index.get(&context)?.get(keyword).copied()
 }
 
 /// All keywords of a context (for "did you mean").
