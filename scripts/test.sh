@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install what the tests need on a fresh Debian machine, then run every test.
+# Usage: scripts/test.sh   (root, or a user with sudo)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# HAProxy 2.6 is the oracle of the differential tests; ucarp is the CARP peer;
+# iproute2 makes the test namespaces; wrk and hyperfine drive the benchmarks.
+packages=(haproxy ucarp iproute2 wrk hyperfine python3 util-linux)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+fi
+
+# The shared reference material (corpus, golden outputs) sits beside the repo.
+export HARP_SHARED="${HARP_SHARED:-$(cd .. && pwd)/shared}"
+[ -d "$HARP_SHARED" ] || { echo "test.sh: $HARP_SHARED not found (set HARP_SHARED)" >&2; exit 1; }
+
+cargo fmt --all -- --check
+cargo clippy --all-targets -- -D warnings
+cargo test --all-targets
