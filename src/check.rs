@@ -71,7 +71,9 @@ pub fn run_check(args: &Args) -> u8 {
         return 1;
     }
     let warned = loaded.diags.count(Severity::Warning) > 0 || carp_warn;
-    if warned && args.zero_warning {
+    let zero_warning =
+        args.zero_warning || loaded.model.as_ref().is_some_and(|m| m.global.zero_warning);
+    if warned && zero_warning {
         summary(
             "Some warnings were found and 'zero-warning' is set. Aborting.",
             &mut err,

@@ -115,6 +115,7 @@ fn implemented(g: &mut Global, kw: &str, args: &[String], loc: &Loc, d: &mut Dia
     match kw {
         "daemon" => g.daemon = no_args(kw, args, loc, d),
         "master-worker" => g.master_worker = true,
+        "zero-warning" => g.zero_warning = true,
         // HAProxy reads these with atol(): garbage silently becomes 0.
         "maxconn" => {
             if args.is_empty() {

@@ -191,6 +191,56 @@ pub(super) fn keyword(
             _ => d.alert(Some(loc.clone()), "'monitor-uri' expects an URI."),
         },
         "description" => cur.s().description = Some(args.join(" ")),
+        "tcp-request inspect-delay" | "tcp-response inspect-delay" => {
+            let v = parse_time_kw(kw, args, loc, d);
+            if kw.starts_with("tcp-request") {
+                cur.s().tcp_request_inspect_delay = v;
+            } else {
+                cur.s().tcp_response_inspect_delay = v;
+            }
+        }
+        "errorloc" | "errorloc302" | "errorloc303" => {
+            let code = args.first().and_then(|c| c.parse::<u16>().ok());
+            match (code, args.get(1)) {
+                (Some(c), Some(url)) => {
+                    let status = if kw == "errorloc303" { 303 } else { 302 };
+                    cur.s().errorloc.insert(c, (status, url.clone()));
+                }
+                _ => d.alert(
+                    Some(loc.clone()),
+                    format!("'{kw}' expects <status_code> and <url> as arguments."),
+                ),
+            }
+        }
+        "http-send-name-header" => {
+            cur.s().send_name_header = Some(args.first().cloned().unwrap_or_else(|| "X-Server".into()))
+        }
+        "error-log-format" | "log-format-sd" => match args.first() {
+            Some(f) => match crate::config::logformat::parse_log_format(f) {
+                Ok(_) if kw == "error-log-format" => cur.s().error_log_format = Some(f.clone()),
+                Ok(_) => cur.s().log_format_sd = Some(f.clone()),
+                Err(e) => d.push(crate::diag::Diagnostic::alert(
+                    None,
+                    format!("Parsing [{loc}]: failed to parse {kw} : {e}."),
+                )),
+            },
+            None => d.alert(Some(loc.clone()), format!("{kw} expects an argument.")),
+        },
+        "http-error" => cur.s().http_errors.push(args.to_vec()),
+        "declare capture" => {
+            let dir = args.first().map(String::as_str);
+            let len = match (dir, args.get(1).map(String::as_str), args.get(2)) {
+                (Some("request" | "response"), Some("len"), Some(n)) => n.parse::<u32>().ok(),
+                _ => None,
+            };
+            match (dir, len) {
+                (Some(dir), Some(n)) => cur.s().declared_captures.push((dir.to_string(), n)),
+                _ => d.alert(
+                    Some(loc.clone()),
+                    "'declare capture' expects 'request' or 'response' followed by 'len' and a length.",
+                ),
+            }
+        }
         "disabled" => cur.proxy.disabled = true,
         "enabled" => cur.proxy.disabled = false,
         "id" => match args.first().map(|a| a.parse::<i64>()) {

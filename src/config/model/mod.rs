@@ -101,6 +101,8 @@ pub struct Global {
     pub server_state_base: Option<String>,
     pub spread_checks: Option<u32>,
     pub ulimit_n: Option<u32>,
+    /// `zero-warning`: warnings are fatal, as with `-dW`.
+    pub zero_warning: bool,
     /// Other implemented keywords kept as written, keyed by keyword.
     pub settings: Vec<(String, Vec<String>, Loc)>,
 }

@@ -243,6 +243,19 @@ pub struct ProxySettings {
     pub unique_id_format: Option<String>,
     pub unique_id_header: Option<String>,
     pub default_backend: Option<(String, Loc)>,
+    /// `tcp-request inspect-delay` / `tcp-response inspect-delay` (ms).
+    pub tcp_request_inspect_delay: Option<u32>,
+    pub tcp_response_inspect_delay: Option<u32>,
+    /// `errorloc|errorloc302|errorloc303 <code> <url>`: code → (redirect status, url).
+    pub errorloc: BTreeMap<u16, (u16, String)>,
+    /// `http-send-name-header [<header>]` (default "X-Server").
+    pub send_name_header: Option<String>,
+    pub error_log_format: Option<String>,
+    pub log_format_sd: Option<String>,
+    /// `http-error status <code> [content-type ...] ...` lines, as written.
+    pub http_errors: Vec<Vec<String>>,
+    /// `declare capture request|response len <n>`: (direction, length).
+    pub declared_captures: Vec<(String, u32)>,
     /// Other implemented keywords kept as written.
     pub extra: Vec<(String, Vec<String>, Loc)>,
 }
