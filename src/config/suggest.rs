@@ -64,7 +64,10 @@ mod tests {
     fn suggests_close_words() {
         let kws = ["default_backend", "use_backend", "bind", "mode"];
         assert_eq!(did_you_mean("defaut_backend", kws), Some("default_backend"));
-        assert_eq!(did_you_mean("chek", ["check", "cookie", "weight"]), Some("check"));
+        assert_eq!(
+            did_you_mean("chek", ["check", "cookie", "weight"]),
+            Some("check")
+        );
         assert_eq!(did_you_mean("zzzzzz", kws), None);
     }
 }

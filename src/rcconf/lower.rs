@@ -254,8 +254,9 @@ pub fn lower(shell: &Shell, diags: &mut Diagnostics) -> CarpModel {
 
     // (interface, vhid): vhid is None for a carpN, whose lines share one.
     let mut groups: BTreeMap<(String, Option<u8>), Acc> = BTreeMap::new();
-    for e in collect(shell, diags) {
-        lower_entry(&e, &mut groups, &mut model.parent_addrs, diags);
+    let entries = collect(shell, diags);
+    for e in &entries {
+        lower_entry(e, &mut groups, &mut model.parent_addrs, diags);
     }
 
     let mut seen_addr: Vec<(CarpAddr, String, Loc)> = Vec::new();
@@ -283,10 +284,10 @@ pub fn lower(shell: &Shell, diags: &mut Diagnostics) -> CarpModel {
         model.vhids.push(v);
     }
     for c in cloned.iter().filter(|c| is_carp_ifname(c)) {
-        if !model.vhids.iter().any(|v| v.carp_if.as_deref() == Some(c)) {
+        if !entries.iter().any(|e| &e.iface == c) {
             diags.warning(
                 cloned_loc.clone(),
-                format!("cloned interface {c} has no ifconfig_{c} line with a vhid"),
+                format!("cloned interface {c} has no ifconfig_{c} line"),
             );
         }
     }
