@@ -401,3 +401,35 @@ fn never_panics_on_hostile_bytes() {
     let (m, d) = parse_bytes("q", b"a='\n\"\n`\n${\n$(\n");
     assert!(m.is_none() && d.has_fatal());
 }
+
+#[test]
+fn many_aliases_and_the_address_cap() {
+    let mut text = String::new();
+    for n in 0..20_000u32 {
+        text.push_str(&format!(
+            "ifconfig_em0_alias{n}=\"inet vhid 1 pass s alias 10.{}.{}.1/32\"\n",
+            n / 256,
+            n % 256
+        ));
+    }
+    let (m, d) = parse_bytes("big.conf", text.as_bytes());
+    assert!(d.items.is_empty(), "{:?}", d.items.first());
+    assert_eq!(only_vhid(&m.unwrap()).addrs.len(), 20_000);
+
+    // Ranges expand to 256 addresses each; 300 of them pass the cap.
+    let mut aliases = String::from("ifconfig_em0_aliases=\"");
+    for n in 0..300u32 {
+        aliases.push_str(&format!(
+            "inet vhid 1 pass s 10.{}.{}.0-255/32 ",
+            n / 256,
+            n % 256
+        ));
+    }
+    aliases.push_str("\"\n");
+    let (m, d) = parse_bytes("ranges.conf", aliases.as_bytes());
+    assert!(m.is_none());
+    assert_eq!(
+        bodies(&d),
+        vec!["[ALERT]    parsing [ranges.conf:1] : ifconfig_em0_aliases: more than 65536 addresses in total; harp stops here"]
+    );
+}
