@@ -302,13 +302,17 @@ pub fn parse_line(value: &[u8], ctx: LineCtx<'_>, diags: &mut Diagnostics) -> Op
             (Some(p), _) => p,
             (None, Some(IpAddr::V4(first))) => {
                 let len = classful_len(*first);
-                diags.warning(
-                    loc.clone(),
-                    format!(
-                        "{}: no netmask for '{text}'; FreeBSD then uses the old class mask /{len}",
-                        ctx.var
-                    ),
-                );
+                // Only CARP addresses are worth a warning: the mask is part
+                // of what the peers must agree on.
+                if ctx.carp_if || line.vhid.is_some() {
+                    diags.warning(
+                        loc.clone(),
+                        format!(
+                            "{}: no netmask for '{text}'; FreeBSD then uses the old class mask /{len}",
+                            ctx.var
+                        ),
+                    );
+                }
                 len
             }
             (None, _) => 64,
@@ -445,6 +449,9 @@ mod tests {
         let (l, d) = parse("vhid 1 10.0.0.1", true);
         assert_eq!(l.unwrap().addrs, vec![addr("10.0.0.1", 8)]);
         assert_eq!(d.count(Severity::Warning), 1);
+        let (l, d) = parse("inet 192.168.0.1", true);
+        assert_eq!(l.unwrap().addrs, vec![addr("192.168.0.1", 24)]);
+        assert!(d.items.is_empty());
         let (l, _) = parse("10.0.0.1 netmask 255.255.0.0", true);
         assert_eq!(l.unwrap().addrs, vec![addr("10.0.0.1", 16)]);
         let (l, _) = parse("netmask 255.255.0.0 10.0.0.1/24", true);
