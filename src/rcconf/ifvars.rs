@@ -133,7 +133,11 @@ fn numbered<'a>(
         n += 1;
     }
     for (key, &(var, a)) in vars {
-        if a.value.is_empty() || out.iter().any(|(v, _)| *v == var) {
+        // Keys 0..n were read; so was nothing else.
+        let read = key
+            .parse::<usize>()
+            .is_ok_and(|k| k < n && *key == k.to_string());
+        if a.value.is_empty() || read {
             continue;
         }
         let why = if key.len() > 1 && key.starts_with('0') {

@@ -379,7 +379,19 @@ pub fn lex(input: &[u8]) -> Lexed {
                 }
             }
             Err(nom::Err::Error(e)) | Err(nom::Err::Failure(e)) => {
-                out.error = Some((index.line_of(offset(e.at)), e.what.to_string()));
+                // Point at the command: a quote left open there swallows the
+                // following lines, so the construct sh chokes on may be
+                // several lines further down.
+                let at = index.line_of(offset(e.at));
+                let msg = if at == line {
+                    e.what.to_string()
+                } else {
+                    format!(
+                        "{}: quotes do not pair up; a string opened on this line closes on a later one, and the quote on line {at} is never closed",
+                        e.what
+                    )
+                };
+                out.error = Some((line, msg));
                 break;
             }
             Err(nom::Err::Incomplete(_)) => {
@@ -511,6 +523,12 @@ mod tests {
         );
         let l = lex(b"b=$(x");
         assert_eq!(l.error.map(|e| e.0), Some(1));
+        // A quote closed by the next line's opening quote: the error is
+        // reported on the command's first line.
+        let l = lex(b"a=1\nb=\"x\nc=\"y\"\n");
+        let (line, msg) = l.error.unwrap();
+        assert_eq!(line, 2);
+        assert!(msg.contains("the quote on line 3"), "{msg}");
     }
 
     #[test]

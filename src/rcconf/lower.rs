@@ -2,8 +2,9 @@
 //! would run, groups CARP addresses by (parent, vhid) or by `carpN`, and
 //! checks that the lines of one vhid agree.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Display;
+use std::net::IpAddr;
 
 use crate::config::suggest::did_you_mean;
 use crate::diag::{Diagnostics, Loc};
@@ -15,6 +16,10 @@ use super::model::{
 };
 use super::shell::Shell;
 use super::sysctl;
+
+/// At most this many CARP addresses per node: far above any real setup,
+/// low enough that address ranges cannot exhaust memory.
+pub const MAX_ADDRS: usize = 65_536;
 
 /// harp's own rc.conf variables.
 const HARP_VARS: &[&str] = &["harp_carp_track"];
@@ -208,6 +213,7 @@ fn track_backends(shell: &Shell, diags: &mut Diagnostics) -> Vec<String> {
         return Vec::new();
     };
     let mut out: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     for w in String::from_utf8_lossy(&a.value).split_whitespace() {
         let valid = w
             .chars()
@@ -217,7 +223,7 @@ fn track_backends(shell: &Shell, diags: &mut Diagnostics) -> Vec<String> {
                 Some(a.loc.clone()),
                 format!("harp_carp_track: '{w}' is not a valid backend name"),
             );
-        } else if out.iter().any(|o| o == w) {
+        } else if !seen.insert(w.to_string()) {
             diags.warning(
                 Some(a.loc.clone()),
                 format!("harp_carp_track: backend '{w}' is listed twice"),
@@ -254,39 +260,41 @@ pub fn lower(shell: &Shell, diags: &mut Diagnostics) -> CarpModel {
 
     // (interface, vhid): vhid is None for a carpN, whose lines share one.
     let mut groups: BTreeMap<(String, Option<u8>), Acc> = BTreeMap::new();
-    for e in collect(shell, diags) {
-        lower_entry(&e, &mut groups, &mut model.parent_addrs, diags);
+    let entries = collect(shell, diags);
+    let mut budget = (MAX_ADDRS, false);
+    for e in &entries {
+        lower_entry(e, &mut groups, &mut model.parent_addrs, &mut budget, diags);
     }
 
-    let mut seen_addr: Vec<(CarpAddr, String, Loc)> = Vec::new();
+    let cloned_set: HashSet<&str> = cloned.iter().map(String::as_str).collect();
+    let configured: HashSet<&str> = entries.iter().map(|e| e.iface.as_str()).collect();
+    let mut seen_addr: HashMap<IpAddr, (String, Loc)> = HashMap::new();
+    let mut carp_vhids: HashMap<u8, (String, Loc)> = HashMap::new();
     for ((iface, _), acc) in groups {
-        let Some(v) = finish(acc, &cloned, &mut seen_addr, diags) else {
+        let Some(v) = finish(acc, &cloned_set, &mut seen_addr, diags) else {
             continue;
         };
         if v.carp_if.is_some() {
-            if let Some(other) = model
-                .vhids
-                .iter()
-                .find(|o| o.carp_if.is_some() && o.vhid == v.vhid)
-            {
+            if let Some((other, oloc)) = carp_vhids.get(&v.vhid) {
                 diags.warning(
                     Some(v.loc.clone()),
                     format!(
-                        "{iface} uses vhid {} like {} ({}); FreeBSD refuses that when both share a parent interface",
-                        v.vhid,
-                        other.iface(),
-                        other.loc
+                        "{iface} uses vhid {} like {other} ({oloc}); FreeBSD refuses that when both share a parent interface",
+                        v.vhid
                     ),
                 );
+            } else {
+                carp_vhids.insert(v.vhid, (iface.clone(), v.loc.clone()));
             }
         }
         model.vhids.push(v);
     }
+    let mut warned: HashSet<&str> = HashSet::new();
     for c in cloned.iter().filter(|c| is_carp_ifname(c)) {
-        if !model.vhids.iter().any(|v| v.carp_if.as_deref() == Some(c)) {
+        if !configured.contains(c.as_str()) && warned.insert(c) {
             diags.warning(
                 cloned_loc.clone(),
-                format!("cloned interface {c} has no ifconfig_{c} line with a vhid"),
+                format!("cloned interface {c} has no ifconfig_{c} line"),
             );
         }
     }
@@ -300,6 +308,7 @@ fn lower_entry(
     e: &IfEntry,
     groups: &mut BTreeMap<(String, Option<u8>), Acc>,
     parent_addrs: &mut Vec<ParentAddr>,
+    budget: &mut (usize, bool),
     diags: &mut Diagnostics,
 ) {
     let carp_if = is_carp_ifname(&e.iface);
@@ -310,9 +319,25 @@ fn lower_entry(
         carp_if,
         ranges: e.alias,
     };
-    let Some(line) = parse_line(&e.value, ctx, diags) else {
+    let Some(mut line) = parse_line(&e.value, ctx, diags) else {
         return;
     };
+    let (left, reported) = budget;
+    if line.addrs.len() > *left {
+        if !*reported {
+            diags.alert(
+                Some(e.loc.clone()),
+                format!(
+                    "{}: more than {MAX_ADDRS} addresses in total; harp stops here",
+                    e.var
+                ),
+            );
+        }
+        *reported = true;
+        *left = 0;
+        line.addrs.clear();
+    }
+    *left -= line.addrs.len();
     if line.remove {
         diags.warning(
             Some(e.loc.clone()),
@@ -365,8 +390,8 @@ fn lower_entry(
 /// Final checks of one group; `None` if it has an error.
 fn finish(
     acc: Acc,
-    cloned: &[String],
-    seen_addr: &mut Vec<(CarpAddr, String, Loc)>,
+    cloned: &HashSet<&str>,
+    seen_addr: &mut HashMap<IpAddr, (String, Loc)>,
     diags: &mut Diagnostics,
 ) -> Option<VhidConfig> {
     let Some((vhid, _)) = acc.vhid else {
@@ -379,7 +404,7 @@ fn finish(
     };
     let label = acc.label();
     if let Some(c) = &acc.carp_if {
-        if !cloned.contains(c) {
+        if !cloned.contains(c.as_str()) {
             diags.warning(
                 Some(acc.loc.clone()),
                 format!("{c} is not listed in cloned_interfaces, so FreeBSD would not create it"),
@@ -387,15 +412,16 @@ fn finish(
         }
     }
     let mut addrs: Vec<CarpAddr> = Vec::new();
+    let mut mine: HashSet<IpAddr> = HashSet::new();
     for (a, loc) in &acc.addrs {
-        if addrs.iter().any(|x| x.addr == a.addr) {
+        if !mine.insert(a.addr) {
             diags.warning(
                 Some(loc.clone()),
                 format!("{label}: address {} is given twice", a.addr),
             );
             continue;
         }
-        if let Some((_, other, oloc)) = seen_addr.iter().find(|(x, ..)| x.addr == a.addr) {
+        if let Some((other, oloc)) = seen_addr.get(&a.addr) {
             diags.alert(
                 Some(loc.clone()),
                 format!(
@@ -405,7 +431,7 @@ fn finish(
             );
             return None;
         }
-        seen_addr.push((*a, label.clone(), loc.clone()));
+        seen_addr.insert(a.addr, (label.clone(), loc.clone()));
         addrs.push(*a);
     }
     if acc.failed {

@@ -12,6 +12,7 @@
 pub mod addr;
 pub mod ifconfig;
 pub mod ifvars;
+pub mod ifwords;
 pub mod lexer;
 pub mod lower;
 pub mod model;
@@ -53,6 +54,10 @@ pub fn parse_bytes(name: &str, input: &[u8]) -> (Option<CarpModel>, Diagnostics)
 }
 
 fn finish(shell: &shell::Shell, mut diags: Diagnostics) -> (Option<CarpModel>, Diagnostics) {
+    if shell.syntax_error {
+        // Checking half-read variables would only add confusing messages.
+        return (None, diags);
+    }
     let model = lower::lower(shell, &mut diags);
     if diags.has_fatal() {
         (None, diags)

@@ -144,16 +144,16 @@ impl VhidConfig {
     }
 
     /// The addresses in the order the CARP HMAC covers them (CARP.md §4.2):
-    /// IPv4 ascending, then IPv6 ascending by bytes, each once. Link-local
-    /// IPv6 addresses are hashed with bytes 2..3 zeroed, which is already
-    /// their textual form.
+    /// IPv4 ascending, then IPv6 ascending by bytes, each once. Scoped IPv6
+    /// addresses (link-local, interface/link-local multicast) are hashed
+    /// with bytes 2..3 zeroed, where the BSD kernel keeps the scope id.
     pub fn hmac_addrs(&self) -> Vec<IpAddr> {
         let mut v4: Vec<Ipv4Addr> = Vec::new();
         let mut v6: Vec<Ipv6Addr> = Vec::new();
         for a in &self.addrs {
             match a.addr {
                 IpAddr::V4(x) => v4.push(x),
-                IpAddr::V6(x) => v6.push(x),
+                IpAddr::V6(x) => v6.push(without_scope(x)),
             }
         }
         v4.sort();
@@ -165,6 +165,18 @@ impl VhidConfig {
             .chain(v6.into_iter().map(IpAddr::V6))
             .collect()
     }
+}
+
+/// Zeroes bytes 2..3 of a scoped IPv6 address.
+fn without_scope(a: Ipv6Addr) -> Ipv6Addr {
+    let mut o = a.octets();
+    let link_local = o[0] == 0xfe && o[1] & 0xc0 == 0x80;
+    let small_multicast = o[0] == 0xff && matches!(o[1] & 0x0f, 1 | 2);
+    if link_local || small_multicast {
+        o[2] = 0;
+        o[3] = 0;
+    }
+    Ipv6Addr::from(o)
 }
 
 impl CarpModel {
@@ -230,6 +242,27 @@ mod tests {
             ]
         );
         assert_eq!(v.iface(), "em0");
+    }
+
+    #[test]
+    fn hmac_zeroes_scope_bytes() {
+        let mut v = VhidConfig {
+            vhid: 1,
+            parent: Some("em0".into()),
+            carp_if: None,
+            addrs: vec![a("fe80:5::1", 64), a("2001:db8:5::1", 64)],
+            advbase: 1,
+            advskew: 0,
+            key: Vec::new(),
+            initial_state: None,
+            peer: None,
+            peer6: None,
+            loc: Loc::new("rc.conf", 1),
+        };
+        let got: Vec<String> = v.hmac_addrs().iter().map(|a| a.to_string()).collect();
+        assert_eq!(got, ["2001:db8:5::1", "fe80::1"]);
+        v.addrs = vec![a("ff02:7::12", 128)];
+        assert_eq!(v.hmac_addrs()[0].to_string(), "ff02::12");
     }
 
     #[test]

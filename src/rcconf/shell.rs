@@ -37,6 +37,9 @@ pub struct Shell {
     vars: HashMap<String, Assigned>,
     pub sysctls: Vec<SysctlLine>,
     files: usize,
+    /// A file had a syntax error: sh would not have read it (or the rest
+    /// of it), so the variables are incomplete.
+    pub syntax_error: bool,
 }
 
 /// Variables that harp reads: overriding one of these inside a single file
@@ -109,6 +112,7 @@ impl Shell {
             self.command(&file, index, cmd, diags);
         }
         if let Some((line, msg)) = lexed.error {
+            self.syntax_error = true;
             diags.alert(
                 Some(Loc::new(file, line)),
                 format!("{msg}; sh refuses to read the rest of this file"),
