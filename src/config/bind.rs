@@ -151,7 +151,6 @@ fn takes_arg(kw: &str) -> bool {
             | "no-tlsv12"
             | "no-tlsv13"
             | "prefer-client-ciphers"
-            | "quic-force-retry"
             | "ssl"
             | "strict-sni"
             | "tfo"
@@ -201,6 +200,7 @@ pub fn parse_bind_options(
         ..BindConfig::default()
     };
     let emit = |diags: &mut Diagnostics, d: Diagnostic| diags.push(d);
+    let mut refused_any = false;
     let mut i = 0;
     while i < words.len() {
         let kw = words[i].as_str();
@@ -243,7 +243,9 @@ pub fn parse_bind_options(
                     diags,
                     Diagnostic::alert(Some(loc.clone()), prefixed(&m, addr_text, owner)),
                 );
-                return None;
+                // Keep reading: HAProxy's own errors later on the line
+                // must still be reported.
+                refused_any = true;
             }
             Status::NoEffect => {
                 let m = format!("'{kw}' has no effect in harp ({}), ignored", entry.note);
@@ -262,7 +264,7 @@ pub fn parse_bind_options(
             Status::Implemented => {}
         }
     }
-    Some(cfg)
+    (!refused_any).then_some(cfg)
 }
 
 fn prefixed(msg: &str, addr_text: &str, owner: BindOwner<'_>) -> String {
@@ -371,7 +373,7 @@ fn apply(cfg: &mut BindConfig, kw: &str, arg: &str) -> Result<Option<String>, St
         "no-tlsv11" => t.disabled.push(TlsVersion::TlsV11),
         "no-tlsv12" => t.disabled.push(TlsVersion::TlsV12),
         "no-tlsv13" => t.disabled.push(TlsVersion::TlsV13),
-        "generate-certificates" | "quic-force-retry" => {}
+        "generate-certificates" => {}
         "gid" => cfg.gid = Some(value::atol(&need("missing value")?)),
         "uid" => cfg.uid = Some(value::atol(&need("missing value")?)),
         "group" => cfg.group = Some(need("missing group name")?),
@@ -459,7 +461,9 @@ fn apply(cfg: &mut BindConfig, kw: &str, arg: &str) -> Result<Option<String>, St
         }
         "proto" => {
             need("missing value")?;
-            if !matches!(arg, "h1" | "h2") {
+            // Registered names; fcgi/none are refused later by HAProxy's
+            // post-parse check, which the model layer does.
+            if !matches!(arg, "h1" | "h2" | "fcgi" | "none") {
                 return Err(format!("'proto' :  unknown MUX protocol '{arg}'"));
             }
             cfg.proto = Some(arg.to_string());

@@ -340,6 +340,16 @@ pub fn parse_server(
         default_server: dflt,
     };
     options::apply_all(&mut config, opts, &state, ctx, diags)?;
+    if keyword != ServerKeyword::DefaultServer && config.agent_check && config.agent_port.is_none()
+    {
+        ctx.alert(
+            diags,
+            format!(
+                "{prefix}server {display} does not have agent port. Agent check has been disabled."
+            ),
+        );
+        return None;
+    }
     if config.check && config.track.is_some() {
         ctx.alert(
             diags,

@@ -50,7 +50,6 @@ fn arity(kw: &str) -> usize {
         | "no-tlsv11"
         | "no-tlsv12"
         | "no-tlsv13"
-        | "no-verifyhost"
         | "non-stick"
         | "send-proxy"
         | "send-proxy-v2"
@@ -72,6 +71,7 @@ pub(super) fn apply_all(
     ctx: ServerCtx<'_>,
     diags: &mut Diagnostics,
 ) -> Option<()> {
+    let mut refused_any = false;
     let mut i = 0;
     while i < words.len() {
         let kw = words[i].as_str();
@@ -122,7 +122,9 @@ pub(super) fn apply_all(
                     diags,
                     format!("{}'{kw}' is not supported by harp", st.prefix),
                 );
-                return None;
+                // Keep reading: HAProxy's own errors later on the line
+                // must still be reported.
+                refused_any = true;
             }
             Status::Removed(msg) => {
                 ctx.alert(diags, format!("{}{msg}", st.prefix));
@@ -130,7 +132,7 @@ pub(super) fn apply_all(
             }
         }
     }
-    Some(())
+    (!refused_any).then_some(())
 }
 
 fn unknown_msg(kw: &str, st: &LineState<'_>) -> String {
@@ -181,6 +183,26 @@ fn check_delay(kw: &str, arg: &str, name: &str) -> Result<(u32, Option<String>),
             "invalid value 0 for argument '{kw}' of server {name}.."
         )),
         Ok(t) => Ok((t.value, t.warning)),
+    }
+}
+
+/// `ip`, `ip/len` or (IPv4) `ip/mask`.
+fn is_network(n: &str) -> bool {
+    use std::net::{IpAddr, Ipv4Addr};
+    let (ip, mask) = match n.split_once('/') {
+        Some((a, m)) => (a, Some(m)),
+        None => (n, None),
+    };
+    let Ok(ip) = ip.parse::<IpAddr>() else {
+        return false;
+    };
+    let bits = if ip.is_ipv4() { 32 } else { 128 };
+    match mask {
+        None => true,
+        Some(m) => {
+            m.parse::<u32>().is_ok_and(|l| l <= bits)
+                || (ip.is_ipv4() && m.parse::<Ipv4Addr>().is_ok())
+        }
     }
 }
 
@@ -286,8 +308,18 @@ fn apply(
         "ciphersuites" => t.ciphersuites = Some(need("missing cipher suite")?),
         "check" => cfg.check = true,
         "no-check" => cfg.check = false,
-        "check-proto" => cfg.check_proto = Some(need("missing value")?),
-        "proto" => cfg.proto = Some(need("missing value")?),
+        "check-proto" | "proto" => {
+            need("missing value")?;
+            // The multiplexers HAProxy 2.6 (Debian build) registers.
+            if !matches!(arg, "h1" | "h2" | "fcgi" | "none") {
+                return Err(format!("'{kw}' :  unknown MUX protocol '{arg}'."));
+            }
+            if kw == "proto" {
+                cfg.proto = Some(arg.to_string());
+            } else {
+                cfg.check_proto = Some(arg.to_string());
+            }
+        }
         "check-send-proxy" => cfg.check_send_proxy = true,
         "check-sni" => cfg.check_sni = Some(need("missing SNI")?),
         "check-ssl" => cfg.check_ssl = true,
@@ -425,7 +457,6 @@ fn apply(
         "tls-tickets" => t.no_tls_tickets = false,
         "no-tls-tickets" => t.no_tls_tickets = true,
         "verifyhost" => t.verifyhost = Some(need("missing hostname to verify against")?),
-        "no-verifyhost" => t.verifyhost = None,
         "non-stick" => cfg.non_stick = true,
         "stick" => cfg.non_stick = false,
         "observe" => {
@@ -473,9 +504,21 @@ fn apply(
             if arg.is_empty() {
                 return Err("'resolve-net' expects a list of networks..".into());
             }
+            if let Some(bad) = arg.split(',').find(|n| !is_network(n)) {
+                return Err(format!("'resolve-net' invalid network '{bad}'.."));
+            }
             cfg.resolve_net = Some(arg.to_string());
         }
-        "resolve-opts" => cfg.resolve_opts = Some(arg.to_string()),
+        "resolve-opts" => {
+            for o in arg.split(',').filter(|o| !o.is_empty()) {
+                if !matches!(o, "allow-dup-ip" | "ignore-weight" | "prevent-dup-ip") {
+                    return Err(format!(
+                        "'resolve-opts' : unknown resolve-opts option '{o}', supported methods are 'allow-dup-ip', 'ignore-weight', and 'prevent-dup-ip'.."
+                    ));
+                }
+            }
+            cfg.resolve_opts = Some(arg.to_string());
+        }
         "resolve-prefer" => {
             cfg.resolve_prefer = Some(match arg {
                 "ipv4" => ResolveFamily::Ipv4,
