@@ -429,7 +429,7 @@ fn server_errors() {
     let p = "[ALERT]    (1) : config : [/tmp/hv/t.cfg:7] : ";
     let cases = [
         ("s1 127.0.0.1:80 chek", "'server b/s1' : unknown keyword 'chek'; did you mean 'check' maybe ?"),
-        ("s1 127.0.0.1:notaport", "'server b/s1' : invalid character 'n' in port number 'notaport' in '127.0.0.1:notaport'"),
+        ("s1 127.0.0.1:notaport", "'server b/s1' : invalid character 'n' in port number 'notaport' in '127.0.0.1:notaport'\n"),
         ("a 127.0.0.1:80 zzzzzzzzzz", "'server b/a' : unknown keyword 'zzzzzzzzzz'."),
         ("s2 127.0.0.1:80 weight 300", "'server b/s2' : weight of server s2 is not within 0 and 256 (300).."),
         ("s4 127.0.0.1:80 inter", "'server b/s4' : 'inter' expects a delay as argument.."),
@@ -463,7 +463,7 @@ fn server_errors() {
         ("z6 1.2.3.4 ws", "'server b/z6' : 'ws' has to be 'auto', 'h1' or 'h2'."),
         ("a 1.2.3.4 slowstart", "'server b/a' : unexpected character '."),
         ("u 1.2.3.4:70000", "'server b/u' : invalid port '70000'"),
-        ("t3 fd@3", "'server b/t3' : a file descriptor is not acceptable here in 'fd@3'"),
+        ("t3 fd@3", "'server b/t3' : a file descriptor is not acceptable here in 'fd@3'\n"),
         ("s29", "'server' expects <name> and <addr>[:<port>] as arguments."),
     ];
     for (line, want) in cases {
@@ -645,6 +645,11 @@ fn differential_against_haproxy() {
         "s38 127.0.0.1:80 check inter 2s rise 1 fall 1 weight 256 backup",
         "s39 127.0.0.1:80 on-marked-up x",
         "s40",
+        "s41 quic4@1.2.3.4:1",
+        "s42 sockpair@x",
+        "s43 ipv6@1.2.3.4",
+        "s44 1.2.3.4:0-",
+        "s45 1.2.3.4:x",
     ];
     let bind_lines: Vec<String> = bind_lines.iter().map(|l| format!("bind {l}")).collect();
     let server_lines: Vec<String> = server_lines.iter().map(|l| format!("server {l}")).collect();
@@ -697,7 +702,7 @@ fn compare_with_haproxy(haproxy: &std::path::Path, section: &str, lines: &[Strin
     // HAProxy's lines about our lines, pid replaced (blank lines dropped).
     let theirs: Vec<String> = String::from_utf8_lossy(&out.stderr)
         .lines()
-        .filter(|l| l.starts_with("[ALERT]") || l.starts_with("[WARNING]"))
+        .filter(|l| l.starts_with("[ALERT]") || l.starts_with("[WARNING]") || l.is_empty())
         .filter(|l| {
             !l.contains("Error(s) found in configuration file")
                 && !l.contains("Fatal errors found in configuration")
@@ -744,7 +749,10 @@ fn compare_with_haproxy(haproxy: &std::path::Path, section: &str, lines: &[Strin
                 }
             }
         }
-        ours.extend(d.items.iter().map(|x| x.render(1, "config")));
+        // A message ending in a newline prints as an empty line after it.
+        for x in &d.items {
+            ours.extend(x.render(1, "config").split('\n').map(str::to_string));
+        }
     }
     let ours: Vec<String> = ours
         .into_iter()

@@ -287,7 +287,13 @@ fn parse_inet(whole: &str, s: &str, family: Family, usage: Use) -> Result<Parsed
     } else {
         host_txt.to_string()
     };
-    let host = parse_host(host_txt, family).ok_or_else(|| invalid_address(&shown, whole))?;
+    let host = match parse_host(host_txt, family) {
+        Some(h) => h,
+        // A server address that is not an IP of the forced family is taken
+        // as a name, to be resolved (and rejected) later, as HAProxy does.
+        None if usage == Use::Server => Host::Name(host_txt.to_string()),
+        None => return Err(invalid_address(&shown, whole)),
+    };
     if usage != Use::Server {
         if let Host::Name(n) = &host {
             if !plausible_hostname(n) {
