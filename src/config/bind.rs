@@ -269,7 +269,9 @@ pub fn parse_bind_options(
 
 fn prefixed(msg: &str, addr_text: &str, owner: BindOwner<'_>) -> String {
     match owner {
+        // HAProxy trims a final newline here but not inside the quotes.
         BindOwner::Bind { section } => {
+            let msg = msg.trim_end_matches('\n');
             format!("'bind {addr_text}' in section '{section}' : {msg}")
         }
         BindOwner::StatsSocket => format!("'stats socket' : '{msg}'"),
@@ -512,7 +514,7 @@ fn apply(cfg: &mut BindConfig, kw: &str, arg: &str) -> Result<Option<String>, St
                 "required" => Verify::Required,
                 _ => {
                     return Err(format!(
-                        "'verify' : unknown verify method '{arg}', only 'none', 'optional', and 'required' are supported"
+                        "'verify' : unknown verify method '{arg}', only 'none', 'optional', and 'required' are supported\n"
                     ))
                 }
             });
@@ -550,7 +552,7 @@ fn check_cpu_set(s: &str, max: i64) -> Result<(), String> {
         return Ok(());
     }
     let tail = if numeric {
-        format!(" It supports numbers from 1 to {max}.")
+        format!(" It supports numbers from 1 to {max}.\n")
     } else {
         String::new()
     };

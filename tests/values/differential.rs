@@ -3,7 +3,7 @@
 //! printed identically by harp. harp's own support-policy messages (which
 //! mention harp) are left out of the comparison.
 
-use harp::config::bind::parse_bind;
+use harp::config::bind::{parse_bind, parse_bind_options, BindOwner};
 use harp::config::server::{parse_server, ServerConfig, ServerCtx, ServerKeyword};
 use harp::config::support::{self, Context};
 use harp::diag::{Diagnostics, Loc};
@@ -137,6 +137,11 @@ fn differential_against_haproxy() {
         "server-template t 2-4 127.0.0.1:80",
         "default-server inter 1.5s",
         "default-server weight 300",
+        "server-template u 3 1.2.3.4 inter 1.5s",
+        "server-template v 3 1.2.3.4 weight 999",
+        "server-template w 3 1.2.3.4:x",
+        "default-server agent-check",
+        "server x 1.2.3.4",
     ]
     .map(String::from);
     compare_with_haproxy(haproxy, "backend b", &mixed);
@@ -166,7 +171,11 @@ fn compare_with_haproxy(haproxy: &std::path::Path, section: &str, lines: &[Strin
     // HAProxy's lines about our lines, pid replaced (blank lines dropped).
     let theirs: Vec<String> = String::from_utf8_lossy(&out.stderr)
         .lines()
-        .filter(|l| l.starts_with("[ALERT]") || l.starts_with("[WARNING]") || l.is_empty())
+        .filter(|l| {
+            !l.starts_with("[NOTICE]")
+                && !l.starts_with("Warnings were found")
+                && !l.starts_with("Configuration file is valid")
+        })
         .filter(|l| {
             !l.contains("Error(s) found in configuration file")
                 && !l.contains("Fatal errors found in configuration")
@@ -185,6 +194,9 @@ fn compare_with_haproxy(haproxy: &std::path::Path, section: &str, lines: &[Strin
             proxy: "b",
         };
         match words[0].as_str() {
+            "stats" => {
+                parse_bind_options(&words[3..], &words[2], &lc, BindOwner::StatsSocket, &mut d);
+            }
             "bind" => {
                 parse_bind(&words[1..], &lc, "frontend", &mut d);
             }
@@ -277,9 +289,12 @@ fn differential_every_option() {
         "crt-ignore-err",
     ];
     let mut lines = Vec::new();
-    for kw in support::keywords(Context::Bind).filter(|k| !skip_bind.contains(k)) {
+    for kw in support::keywords(Context::Bind) {
+        // A missing argument is always a parse-time error.
         lines.push(format!("bind :80 {kw}"));
-        lines.push(format!("bind :80 {kw} x"));
+        if !skip_bind.contains(&kw) {
+            lines.push(format!("bind :80 {kw} x"));
+        }
     }
     for chunk in lines.chunks(40) {
         compare_with_haproxy(haproxy, "frontend f", chunk);
@@ -301,14 +316,52 @@ fn differential_every_option() {
         "addr",
     ];
     let mut lines = Vec::new();
-    for (i, kw) in support::keywords(Context::Server)
-        .filter(|k| !skip_server.contains(k))
-        .enumerate()
-    {
+    for (i, kw) in support::keywords(Context::Server).enumerate() {
         lines.push(format!("server a{i} 1.2.3.4 {kw}"));
-        lines.push(format!("server b{i} 1.2.3.4 {kw} x"));
+        if !skip_server.contains(&kw) {
+            lines.push(format!("server b{i} 1.2.3.4 {kw} x"));
+        }
     }
     for chunk in lines.chunks(40) {
         compare_with_haproxy(haproxy, "backend b", chunk);
+    }
+}
+
+/// Bind options on `stats socket` lines: same parsers, another prefix.
+#[test]
+fn differential_stats_socket() {
+    let haproxy = std::path::Path::new("/usr/sbin/haproxy");
+    if !haproxy.exists() {
+        return;
+    }
+    let skip = [
+        "crt",
+        "crt-list",
+        "ca-file",
+        "crl-file",
+        "ca-verify-file",
+        "ca-sign-file",
+        "user",
+        "group",
+        "namespace",
+        "tls-ticket-keys",
+        "generate-certificates",
+        "ca-sign-pass",
+        "ciphers",
+        "ciphersuites",
+        "curves",
+        "ecdhe",
+        "ca-ignore-err",
+        "crt-ignore-err",
+    ];
+    let mut lines = Vec::new();
+    for kw in support::keywords(Context::Bind).filter(|k| !skip.contains(k)) {
+        lines.push(format!("stats socket /tmp/hv-x.sock {kw}"));
+        lines.push(format!("stats socket /tmp/hv-x.sock {kw} x"));
+    }
+    lines.push("stats socket /tmp/hv-x.sock expose-fdd listeners".into());
+    lines.push("stats socket /tmp/hv-x.sock level admin mode 600 tcp-ut 5sec".into());
+    for chunk in lines.chunks(40) {
+        compare_with_haproxy(haproxy, "global", chunk);
     }
 }
