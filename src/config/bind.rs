@@ -199,16 +199,15 @@ pub fn parse_bind_options(
         addr_text: addr_text.to_string(),
         ..BindConfig::default()
     };
-    let emit = |diags: &mut Diagnostics, d: Diagnostic| diags.push(d);
     let mut refused_any = false;
     let mut i = 0;
     while i < words.len() {
         let kw = words[i].as_str();
         let Some(entry) = support::lookup(Context::Bind, kw) else {
-            emit(
-                diags,
-                Diagnostic::alert(Some(loc.clone()), unknown_msg(kw, addr_text, owner)),
-            );
+            diags.push(Diagnostic::alert(
+                Some(loc.clone()),
+                unknown_msg(kw, addr_text, owner),
+            ));
             return None;
         };
         let arg = if takes_arg(kw) {
@@ -218,47 +217,40 @@ pub fn parse_bind_options(
         };
         i += if takes_arg(kw) { 2 } else { 1 };
         cfg.keywords.push(kw.to_string());
-        let res = apply(&mut cfg, kw, arg);
-        let res = match res {
+        match apply(&mut cfg, kw, arg) {
             // HAProxy prints time warnings of bind options without a
             // location (they come from its time parser itself).
-            Ok(Some(w)) => {
-                emit(diags, Diagnostic::warning(None, w));
-                Ok(())
+            Ok(Some(w)) => diags.push(Diagnostic::warning(None, w)),
+            Ok(None) => {}
+            Err(e) => {
+                let m = prefixed(&e, addr_text, owner);
+                diags.push(Diagnostic::alert(Some(loc.clone()), m));
+                return None;
             }
-            Ok(None) => Ok(()),
-            Err(e) => Err(e),
-        };
-        if let Err(e) = res {
-            emit(
-                diags,
-                Diagnostic::alert(Some(loc.clone()), prefixed(&e, addr_text, owner)),
-            );
-            return None;
         }
         match entry.status {
             Status::Refused => {
                 let m = format!("'{kw}' is not supported by harp");
-                emit(
-                    diags,
-                    Diagnostic::alert(Some(loc.clone()), prefixed(&m, addr_text, owner)),
-                );
+                diags.push(Diagnostic::alert(
+                    Some(loc.clone()),
+                    prefixed(&m, addr_text, owner),
+                ));
                 // Keep reading: HAProxy's own errors later on the line
                 // must still be reported.
                 refused_any = true;
             }
             Status::NoEffect => {
                 let m = format!("'{kw}' has no effect in harp ({}), ignored", entry.note);
-                emit(
-                    diags,
-                    Diagnostic::warning(Some(loc.clone()), prefixed(&m, addr_text, owner)),
-                );
+                diags.push(Diagnostic::warning(
+                    Some(loc.clone()),
+                    prefixed(&m, addr_text, owner),
+                ));
             }
             Status::Removed(msg) => {
-                emit(
-                    diags,
-                    Diagnostic::alert(Some(loc.clone()), prefixed(msg, addr_text, owner)),
-                );
+                diags.push(Diagnostic::alert(
+                    Some(loc.clone()),
+                    prefixed(msg, addr_text, owner),
+                ));
                 return None;
             }
             Status::Implemented => {}
