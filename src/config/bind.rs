@@ -177,11 +177,42 @@ pub fn parse_bind(
     let addrs = match parse_bind_addr(addr) {
         Ok(a) => a,
         Err(e) => {
+            let e = e.trim_end_matches('\n');
             diags.alert(Some(loc.clone()), format!("'bind' : {e}"));
             return None;
         }
     };
     let mut cfg = parse_bind_options(&words[1..], addr, loc, BindOwner::Bind { section }, diags)?;
+    cfg.addrs = addrs;
+    Some(cfg)
+}
+
+/// Parses the words after `stats socket` (global section): the address,
+/// then bind options. HAProxy words its address errors with the location
+/// twice and an extra newline; kept as is.
+pub fn parse_stats_socket(
+    words: &[String],
+    loc: &Loc,
+    diags: &mut Diagnostics,
+) -> Option<BindConfig> {
+    let Some(addr) = words.first().filter(|w| !w.is_empty()) else {
+        diags.alert(
+            Some(loc.clone()),
+            "'stats socket' in global section expects an address or a path to a UNIX socket",
+        );
+        return None;
+    };
+    let addrs = match parse_bind_addr(addr) {
+        Ok(a) => a,
+        Err(e) => {
+            diags.alert(
+                Some(loc.clone()),
+                format!("parsing [{loc}] : 'stats socket' : {e}\n"),
+            );
+            return None;
+        }
+    };
+    let mut cfg = parse_bind_options(&words[1..], addr, loc, BindOwner::StatsSocket, diags)?;
     cfg.addrs = addrs;
     Some(cfg)
 }

@@ -3,7 +3,7 @@
 //! printed identically by harp. harp's own support-policy messages (which
 //! mention harp) are left out of the comparison.
 
-use harp::config::bind::{parse_bind, parse_bind_options, BindOwner};
+use harp::config::bind::{parse_bind, parse_stats_socket};
 use harp::config::server::{parse_server, ServerConfig, ServerCtx, ServerKeyword};
 use harp::config::support::{self, Context};
 use harp::diag::{Diagnostics, Loc};
@@ -195,7 +195,7 @@ fn compare_with_haproxy(haproxy: &std::path::Path, section: &str, lines: &[Strin
         };
         match words[0].as_str() {
             "stats" => {
-                parse_bind_options(&words[3..], &words[2], &lc, BindOwner::StatsSocket, &mut d);
+                parse_stats_socket(&words[2..], &lc, &mut d);
             }
             "bind" => {
                 parse_bind(&words[1..], &lc, "frontend", &mut d);
@@ -239,7 +239,10 @@ fn compare_with_haproxy(haproxy: &std::path::Path, section: &str, lines: &[Strin
     if ours != theirs {
         let only_ours: Vec<&String> = ours.iter().filter(|l| !theirs.contains(l)).collect();
         let only_theirs: Vec<&String> = theirs.iter().filter(|l| !ours.contains(l)).collect();
-        panic!("harp only: {only_ours:#?}\nhaproxy only: {only_theirs:#?}");
+        panic!(
+            "harp only: {only_ours:#?}\nhaproxy only: {only_theirs:#?}\n\
+             harp: {ours:#?}\nhaproxy: {theirs:#?}"
+        );
     }
 }
 
@@ -360,6 +363,18 @@ fn differential_stats_socket() {
         lines.push(format!("stats socket /tmp/hv-x.sock {kw} x"));
     }
     lines.push("stats socket /tmp/hv-x.sock expose-fdd listeners".into());
+    for a in [
+        "",
+        "1.2.3.4",
+        ":80-90",
+        "udp@:80",
+        ":x",
+        "ipv4@:9999",
+        "1.2.3.4:1,:2",
+        ",:3",
+    ] {
+        lines.push(format!("stats socket {a}"));
+    }
     lines.push("stats socket /tmp/hv-x.sock level admin mode 600 tcp-ut 5sec".into());
     for chunk in lines.chunks(40) {
         compare_with_haproxy(haproxy, "global", chunk);

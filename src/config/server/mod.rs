@@ -326,20 +326,8 @@ pub fn parse_server(
         match parse_server_addr(&addr_text) {
             Ok(a) => Some(a),
             Err(e) => {
-                // HAProxy 2.6 ends these address errors with a newline of
-                // their own, which shows as an empty line after the alert.
-                let nl = if e.starts_with("invalid port") || e.contains("not permitted") {
-                    ""
-                } else if e.starts_with("invalid character")
-                    || e.starts_with("a file descriptor")
-                    || e.starts_with("dgram-type")
-                    || e.starts_with("file descriptor")
-                {
-                    "\n"
-                } else {
-                    ""
-                };
-                ctx.alert(diags, format!("{prefix}{e}{nl}"));
+                // Some messages end in a newline of their own (see value::addr).
+                ctx.alert(diags, format!("{prefix}{e}"));
                 return None;
             }
         }

@@ -250,7 +250,8 @@ fn apply(
     match kw {
         "addr" => {
             expects("<ipv4|ipv6>")?;
-            let h = parse_check_addr(arg).map_err(|e| format!("'addr' : {e}."))?;
+            let h = parse_check_addr(arg)
+                .map_err(|e| format!("'addr' : {}.", e.trim_end_matches('\n')))?;
             cfg.check_addr = Some(h);
         }
         "agent-addr" => {

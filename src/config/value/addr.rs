@@ -1,7 +1,9 @@
 //! Socket addresses of `bind` and `server` lines (configuration.txt §2.9,
 //! "bind", "server"). Host names stay names here; resolving them is the
 //! model layer's job. Error texts are HAProxy 2.6's, without the
-//! `'bind' : ` / `'server b/s' : ` prefix the caller adds.
+//! `'bind' : ` / `'server b/s' : ` prefix the caller adds. Some end in a
+//! newline, as HAProxy's do: it shows as an empty line after `server` and
+//! `stats socket` alerts, and `bind` trims it.
 
 use std::net::IpAddr;
 
@@ -160,7 +162,7 @@ pub fn parse_bind_addr(s: &str) -> Result<Vec<BindAddr>, String> {
                 break;
             }
             return Err(
-                "'' resolves to an empty address (environment variable missing?)".to_string(),
+                "'' resolves to an empty address (environment variable missing?)\n".to_string(),
             );
         }
         out.push(match parse_one(part, Use::Bind)? {
@@ -184,7 +186,7 @@ pub fn parse_bind_addr(s: &str) -> Result<Vec<BindAddr>, String> {
 /// offset, or a unix socket path.
 pub fn parse_server_addr(s: &str) -> Result<ServerAddr, String> {
     if s.is_empty() {
-        return Err("'' resolves to an empty address (environment variable missing?)".into());
+        return Err("'' resolves to an empty address (environment variable missing?)\n".into());
     }
     Ok(match parse_one(s, Use::Server)? {
         Parsed::Inet(family, host, port) => ServerAddr::Inet {
@@ -200,7 +202,11 @@ pub fn parse_server_addr(s: &str) -> Result<ServerAddr, String> {
         Parsed::Unix(p) => ServerAddr::Unix(p),
         Parsed::Abns(p) => ServerAddr::Abns(p),
         Parsed::SockPair(n) => ServerAddr::SockPair(n),
-        Parsed::Fd(_) => return Err(format!("a file descriptor is not acceptable here in '{s}'")),
+        Parsed::Fd(_) => {
+            return Err(format!(
+                "a file descriptor is not acceptable here in '{s}'\n"
+            ))
+        }
     })
 }
 
@@ -243,7 +249,7 @@ fn parse_one(whole: &str, usage: Use) -> Result<Parsed, String> {
                 .ok()
                 .filter(|_| rest.bytes().all(|b| b.is_ascii_digit()))
                 .ok_or_else(|| {
-                    format!("file descriptor '{rest}' is not a valid integer in '{whole}'")
+                    format!("file descriptor '{rest}' is not a valid integer in '{whole}'\n")
                 })?;
             if kind == Kind::Fd {
                 Parsed::Fd(n)
@@ -255,7 +261,7 @@ fn parse_one(whole: &str, usage: Use) -> Result<Parsed, String> {
     };
     match transport {
         Transport::Stream => Ok(parsed),
-        Transport::Dgram => Err(format!("dgram-type address not acceptable in '{whole}'")),
+        Transport::Dgram => Err(format!("dgram-type address not acceptable in '{whole}'\n")),
         Transport::Quic => {
             let fam = if matches!(kind, Kind::Inet(Family::V6)) {
                 10
@@ -350,7 +356,7 @@ fn parse_port(p: &str, whole: &str, usage: Use) -> Result<Port, String> {
     }
     if let Some(c) = p.chars().next().filter(|c| !c.is_ascii_digit()) {
         return Err(format!(
-            "invalid character '{c}' in port number '{p}' in '{whole}'"
+            "invalid character '{c}' in port number '{p}' in '{whole}'\n"
         ));
     }
     // Characters after the digits are ignored, as C's strtol does.
@@ -442,7 +448,7 @@ mod tests {
         assert_eq!(e("1.2.3.4"), "missing port specification in '1.2.3.4'");
         assert_eq!(
             e("1.2.3.4:notaport"),
-            "invalid character 'n' in port number 'notaport' in '1.2.3.4:notaport'"
+            "invalid character 'n' in port number 'notaport' in '1.2.3.4:notaport'\n"
         );
         assert_eq!(e(":99999"), "invalid port '99999'");
         assert_eq!(e(":0"), "invalid port '0'");
@@ -457,11 +463,11 @@ mod tests {
         );
         assert_eq!(
             e("fd@x"),
-            "file descriptor 'x' is not a valid integer in 'fd@x'"
+            "file descriptor 'x' is not a valid integer in 'fd@x'\n"
         );
         assert_eq!(
             e("udp@:80"),
-            "dgram-type address not acceptable in 'udp@:80'"
+            "dgram-type address not acceptable in 'udp@:80'\n"
         );
         assert_eq!(
             e("1.2.3.4:+80"),
@@ -470,7 +476,7 @@ mod tests {
         assert_eq!(e("*"), "missing port specification in '*'");
         assert_eq!(
             e(",:80"),
-            "'' resolves to an empty address (environment variable missing?)"
+            "'' resolves to an empty address (environment variable missing?)\n"
         );
         assert_eq!(
             e("quic4@:443"),
@@ -520,7 +526,7 @@ mod tests {
         let e = |s: &str| parse_server_addr(s).unwrap_err();
         assert_eq!(
             e("127.0.0.1:notaport"),
-            "invalid character 'n' in port number 'notaport' in '127.0.0.1:notaport'"
+            "invalid character 'n' in port number 'notaport' in '127.0.0.1:notaport'\n"
         );
         assert_eq!(e("1.2.3.4:70000"), "invalid port '70000'");
         assert_eq!(
@@ -529,7 +535,7 @@ mod tests {
         );
         assert_eq!(
             e("fd@3"),
-            "a file descriptor is not acceptable here in 'fd@3'"
+            "a file descriptor is not acceptable here in 'fd@3'\n"
         );
     }
 }
