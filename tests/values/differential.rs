@@ -114,6 +114,9 @@ fn differential_against_haproxy() {
         "s43 ipv6@1.2.3.4",
         "s44 1.2.3.4:0-",
         "s45 1.2.3.4:x",
+        "a/b 1.2.3.4",
+        "a:b.c-d_e 1.2.3.4",
+        "a$b 1.2.3.4",
     ];
     let bind_lines: Vec<String> = bind_lines.iter().map(|l| format!("bind {l}")).collect();
     let server_lines: Vec<String> = server_lines.iter().map(|l| format!("server {l}")).collect();
@@ -140,6 +143,7 @@ fn differential_against_haproxy() {
         "server-template u 3 1.2.3.4 inter 1.5s",
         "server-template v 3 1.2.3.4 weight 999",
         "server-template w 3 1.2.3.4:x",
+        "server-template a/b 2 1.2.3.4",
         "default-server agent-check",
         "server x 1.2.3.4",
     ]

@@ -311,6 +311,17 @@ pub fn parse_server(
             (words[0].clone(), words[2].clone(), Some(range), &words[3..])
         }
     };
+    if keyword != ServerKeyword::DefaultServer {
+        let what = if keyword == ServerKeyword::Server {
+            "server name"
+        } else {
+            "server-template prefix"
+        };
+        if let Some(msg) = bad_name(&name, what) {
+            ctx.alert(diags, msg);
+            return None;
+        }
+    }
     // What HAProxy calls the server in messages.
     let (display, prefix) = match keyword {
         ServerKeyword::DefaultServer => ("default-server".to_string(), String::new()),
@@ -366,6 +377,20 @@ pub fn parse_server(
         template,
         config,
     })
+}
+
+/// Server names hold letters, digits and `-_.:` (HAProxy's identifier rule).
+fn bad_name(name: &str, what: &str) -> Option<String> {
+    if name.is_empty() {
+        // HAProxy prints the NUL ending the name, which cuts its message.
+        return Some("character '".to_string());
+    }
+    let c = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')))?;
+    Some(format!(
+        "character '{c}' is not permitted in {what} '{name}'."
+    ))
 }
 
 /// `N` (= 1-N) or `A-B` with 1 <= A <= B.
