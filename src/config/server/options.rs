@@ -172,9 +172,9 @@ fn check_delay(kw: &str, arg: &str, name: &str) -> Result<(u32, Option<String>),
         return Err(format!("'{kw}' expects a delay as argument.."));
     }
     match parse_time(arg, TimeUnit::Ms) {
-        Err(TimeError::UnexpectedChar(c)) => Err(format!(
+        Err(TimeError::UnexpectedChar(c)) => Err(cut_at_nul(format!(
             "unexpected character '{c}' in 'agent-inter' argument of server {name}.."
-        )),
+        ))),
         Err(TimeError::Overflow) => Err(format!(
             "timer overflow in argument <{arg}> to <{kw}> of server {name}, {}..",
             value::time::OVERFLOW_HINT
@@ -203,6 +203,15 @@ fn is_network(n: &str) -> bool {
             m.parse::<u32>().is_ok_and(|l| l <= bits)
                 || (ip.is_ipv4() && m.parse::<Ipv4Addr>().is_ok())
         }
+    }
+}
+
+/// HAProxy builds its time messages with `%c`; a NUL there (empty word)
+/// ends the text, and the caller's final "." follows.
+fn cut_at_nul(msg: String) -> String {
+    match msg.find('\0') {
+        Some(i) => format!("{}.", &msg[..i]),
+        None => msg,
     }
 }
 
@@ -403,9 +412,9 @@ fn apply(
         "pool-purge-delay" => {
             expects("<value>")?;
             let v = parse_time(arg, TimeUnit::Ms).map_err(|e| match e {
-                TimeError::UnexpectedChar(c) => {
-                    format!("unexpected character '{c}' in argument to <{kw}>..")
-                }
+                TimeError::UnexpectedChar(c) => cut_at_nul(format!(
+                    "unexpected character '{c}' in argument to <{kw}>.."
+                )),
                 TimeError::Overflow => format!(
                     "timer overflow in argument <{arg}> to <{kw}> of server {name}, {}..",
                     value::time::OVERFLOW_HINT
@@ -530,28 +539,23 @@ fn apply(
             });
         }
         "resolvers" => cfg.resolvers = (!arg.is_empty()).then(|| arg.to_string()),
-        "slowstart" => {
-            match parse_time(arg, TimeUnit::Ms) {
-                // An empty argument makes HAProxy print a NUL as the character,
-                // which ends its message there.
-                _ if arg.is_empty() => return Err("unexpected character '.".into()),
-                Err(TimeError::UnexpectedChar(c)) => {
-                    return Err(format!(
-                        "unexpected character '{c}' in 'slowstart' argument of server {name}.."
-                    ))
-                }
-                Err(TimeError::Overflow) => {
-                    return Err(format!(
-                        "overflow in argument <{arg}> to <slowstart> of server {name}, {}..",
-                        value::time::OVERFLOW_HINT
-                    ))
-                }
-                Ok(t) => {
-                    cfg.slowstart = t.value;
-                    return Ok(t.warning);
-                }
+        "slowstart" => match parse_time(arg, TimeUnit::Ms) {
+            Err(TimeError::UnexpectedChar(c)) => {
+                return Err(cut_at_nul(format!(
+                    "unexpected character '{c}' in 'slowstart' argument of server {name}.."
+                )))
             }
-        }
+            Err(TimeError::Overflow) => {
+                return Err(format!(
+                    "overflow in argument <{arg}> to <slowstart> of server {name}, {}..",
+                    value::time::OVERFLOW_HINT
+                ))
+            }
+            Ok(t) => {
+                cfg.slowstart = t.value;
+                return Ok(t.warning);
+            }
+        },
         "sni" => t.sni = Some(need("missing sni expression")?),
         "socks4" => cfg.socks4 = Some(expects("<addr>:<port>")?),
         "source" => {
