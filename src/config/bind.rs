@@ -251,7 +251,11 @@ pub fn parse_bind_options(
         match apply(&mut cfg, kw, arg) {
             // HAProxy prints time warnings of bind options without a
             // location (they come from its time parser itself).
-            Ok(Some(w)) => diags.push(Diagnostic::warning(None, w)),
+            Ok(Some(Warn::Bare(w))) => diags.push(Diagnostic::warning(None, w)),
+            Ok(Some(Warn::Located(w))) => {
+                let m = prefixed(&w, addr_text, owner);
+                diags.push(Diagnostic::warning(Some(loc.clone()), m));
+            }
             Ok(None) => {}
             Err(e) => {
                 let m = prefixed(&e, addr_text, owner);
@@ -321,8 +325,16 @@ fn unknown_msg(kw: &str, addr_text: &str, owner: BindOwner<'_>) -> String {
     }
 }
 
-/// Applies one option. Ok(Some(w)) carries a warning text.
-fn apply(cfg: &mut BindConfig, kw: &str, arg: &str) -> Result<Option<String>, String> {
+/// A warning from one option.
+enum Warn {
+    /// Printed without location (HAProxy's time parser warns on its own).
+    Bare(String),
+    /// Printed with the line's location and prefix.
+    Located(String),
+}
+
+/// Applies one option; Ok(Some(_)) carries a warning.
+fn apply(cfg: &mut BindConfig, kw: &str, arg: &str) -> Result<Option<Warn>, String> {
     let missing = |what: &str| format!("'{kw}' : {what}");
     let need = |what: &str| -> Result<String, String> {
         if arg.is_empty() {
@@ -476,11 +488,37 @@ fn apply(cfg: &mut BindConfig, kw: &str, arg: &str) -> Result<Option<String>, St
         "no-tls-tickets" => t.no_tls_tickets = true,
         "prefer-client-ciphers" => t.prefer_client_ciphers = true,
         "process" => {
-            check_cpu_set(arg, 1).map_err(|e| format!("'process' : {e}"))?;
+            // `process <procs>[/<threads>]`: one process in 2.6; deprecated.
+            let (procs, threads) = match arg.split_once('/') {
+                Some((p, t)) => (p, Some(t)),
+                None => (arg, None),
+            };
+            check_cpu_set(procs, 1).map_err(|e| format!("'process' : {e}"))?;
+            if let Some(t) = threads {
+                check_cpu_set(t, 64).map_err(|e| format!("'process' : {e}"))?;
+            }
             cfg.process = Some(arg.to_string());
+            let hint = threads.map_or(String::new(), |t| {
+                format!(" Please use 'thread {t}' instead.")
+            });
+            return Ok(Some(Warn::Located(format!(
+                "'process {arg}' on 'bind' lines is deprecated and will be removed in 2.7.{hint}"
+            ))));
         }
         "thread" => {
-            let set = arg.split_once('/').map_or(arg, |(_, s)| s);
+            // `thread [<group>/]<set>`: one thread group in 2.6.
+            let set = match arg.split_once('/') {
+                Some((g, set)) => {
+                    let g = value::atol(g);
+                    if g != 1 {
+                        return Err(format!(
+                            "'{arg}' thread-group number must be between 1 and 1 (was {g})"
+                        ));
+                    }
+                    set
+                }
+                None => arg,
+            };
             check_cpu_set(set, 64).map_err(|e| format!("'{arg}' : {e}"))?;
             cfg.thread = Some(arg.to_string());
         }
@@ -522,7 +560,7 @@ fn apply(cfg: &mut BindConfig, kw: &str, arg: &str) -> Result<Option<String>, St
             let v = parse_time(arg, TimeUnit::Ms)
                 .map_err(|_| missing("expects a positive delay in milliseconds"))?;
             cfg.tcp_ut = Some(v.value);
-            return Ok(v.warning);
+            return Ok(v.warning.map(Warn::Bare));
         }
         "tfo" => cfg.tfo = true,
         "tls-ticket-keys" => t.tls_ticket_keys = Some(need("missing TLS ticket keys file path")?),

@@ -67,6 +67,18 @@ fn differential_against_haproxy() {
         ":80 ecdhe",
         ":80 npn",
         ":80 name x maxconn 5 backlog 5 accept-proxy transparent tfo defer-accept",
+        ":81 process 1",
+        ":82 process odd",
+        ":83 process 1/all",
+        ":84 process all/1",
+        ":85 process 1/2-3",
+        ":86 process 1-1",
+        ":87 process all",
+        ":88 thread all",
+        ":90 thread 1/1-4",
+        ":91 thread 2/1",
+        ":93 thread 0",
+        ":94 process 1/65",
     ];
     let server_lines = [
         "s1 127.0.0.1:80 chek",
