@@ -602,3 +602,39 @@ fn random_words_never_panic() {
     // Reaching here is the assertion; make one visible check as well.
     assert!(parse_bind_addr("").is_err());
 }
+
+/// The two server lines of /work/shared/golden/config_errors.txt, rendered
+/// as that golden output shows them (an empty line follows the port error).
+#[test]
+fn golden_config_errors_server_lines() {
+    let l13 = Loc::new("bad.cfg", 13);
+    let l14 = Loc::new("bad.cfg", 14);
+    let mut d = Diagnostics::default();
+    let dflt = ServerConfig::default();
+    let ctx = |loc| ServerCtx { loc, proxy: "b" };
+    parse_server(
+        ServerKeyword::Server,
+        &w("s1 127.0.0.1:notaport"),
+        &dflt,
+        ctx(&l13),
+        &mut d,
+    );
+    parse_server(
+        ServerKeyword::Server,
+        &w("s2 127.0.0.1:80 chek"),
+        &dflt,
+        ctx(&l14),
+        &mut d,
+    );
+    let printed: String = d
+        .items
+        .iter()
+        .map(|x| format!("{}\n", x.render(20158, "config")))
+        .collect();
+    assert_eq!(
+        printed,
+        "[ALERT]    (20158) : config : [bad.cfg:13] : 'server b/s1' : invalid character 'n' in port number 'notaport' in '127.0.0.1:notaport'\n\
+         \n\
+         [ALERT]    (20158) : config : [bad.cfg:14] : 'server b/s2' : unknown keyword 'chek'; did you mean 'check' maybe ?\n"
+    );
+}
