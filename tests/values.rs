@@ -638,3 +638,51 @@ fn golden_config_errors_server_lines() {
          [ALERT]    (20158) : config : [bad.cfg:14] : 'server b/s2' : unknown keyword 'chek'; did you mean 'check' maybe ?\n"
     );
 }
+
+/// The seed document's servers and the golden reference config's lines
+/// parse cleanly into what they say.
+#[test]
+fn seed_and_reference_lines() {
+    let (s, d) = server("server1 server1.example.com:8080 check");
+    assert!(d.is_empty(), "{d:?}");
+    let s = s.unwrap();
+    assert_eq!(
+        s.addr,
+        Some(ServerAddr::Inet {
+            family: Family::Unspec,
+            host: Host::Name("server1.example.com".into()),
+            port: ServerPort::Fixed(8080)
+        })
+    );
+    assert!(s.config.check);
+
+    let (s, d) = server("s1 127.0.0.1:18081 check inter 1s");
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(s.unwrap().config.inter, 1000);
+
+    let (b, d) = bind("127.0.0.1:18080");
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(
+        b.unwrap().addrs,
+        vec![BindAddr::Inet {
+            family: Family::Unspec,
+            host: Host::Ip("127.0.0.1".parse().unwrap()),
+            port_lo: 18080,
+            port_hi: 18080
+        }]
+    );
+
+    let mut d = Diagnostics::default();
+    let c = harp::config::bind::parse_stats_socket(
+        &w("/run/haproxy/admin.sock mode 600 level admin"),
+        &loc(2),
+        &mut d,
+    )
+    .unwrap();
+    assert!(d.items.is_empty());
+    assert_eq!(
+        c.addrs,
+        vec![BindAddr::Unix("/run/haproxy/admin.sock".into())]
+    );
+    assert_eq!((c.unix_mode, c.level), (Some(0o600), Some(Level::Admin)));
+}
