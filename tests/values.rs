@@ -4,7 +4,8 @@
 
 use harp::config::bind::{parse_bind, parse_bind_options, BindOwner, Level, TlsVersion, Verify};
 use harp::config::server::{
-    parse_server, InitAddr, Observe, OnError, ServerConfig, ServerCtx, ServerKeyword, TemplateRange,
+    parse_server, InitAddr, Observe, OnError, ServerConfig, ServerCtx, ServerKeyword, SourceConfig,
+    TemplateRange, UseSrc,
 };
 use harp::config::support::{self, Context, Status};
 use harp::config::value::{
@@ -349,7 +350,16 @@ fn server_defaults_and_options() {
     assert_eq!(c.resolvers.as_deref(), Some("dns"));
     assert_eq!(
         c.source,
-        Some(vec!["10.1.1.1".into(), "usesrc".into(), "clientip".into()])
+        Some(SourceConfig {
+            addr: BindAddr::Inet {
+                family: Family::Unspec,
+                host: Host::Ip("10.1.1.1".parse().unwrap()),
+                port_lo: 0,
+                port_hi: 0
+            },
+            usesrc: Some(UseSrc::ClientIp),
+            interface: None
+        })
     );
 }
 

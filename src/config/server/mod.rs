@@ -7,6 +7,9 @@
 //! HAProxy 2.6's `[file:line] : 'server px/name' : ...` style (LocStyle::Bracket).
 
 mod options;
+mod source;
+
+pub use source::{SourceConfig, UseSrc};
 
 use crate::config::bind::{TlsVersion, Verify};
 use crate::config::value::{parse_server_addr, Host, ServerAddr};
@@ -132,8 +135,7 @@ pub struct ServerConfig {
     pub resolve_net: Option<String>,
     pub resolve_opts: Option<String>,
     pub redir: Option<String>,
-    /// `source` and its words as written (address, `usesrc ...`, `interface ...`).
-    pub source: Option<Vec<String>>,
+    pub source: Option<SourceConfig>,
     pub non_stick: bool,
     pub tfo: bool,
     pub ws: WsMode,

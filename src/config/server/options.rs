@@ -2,6 +2,7 @@
 //! 2.6's messages (many end in ".." because HAProxy appends a dot to a
 //! sentence that already has one; kept byte for byte).
 
+use super::source::{parse_source, SourceError};
 use super::{InitAddr, Observe, OnError, ResolveFamily, ServerConfig, ServerCtx, WsMode};
 use crate::config::bind::{TlsVersion, Verify};
 use crate::config::support::{self, Context, Status};
@@ -36,6 +37,7 @@ fn arity(kw: &str) -> usize {
         | "no-agent-check"
         | "no-backup"
         | "no-check"
+        | "no-check-send-proxy"
         | "no-check-ssl"
         | "no-send-proxy"
         | "no-send-proxy-v2"
@@ -100,7 +102,23 @@ pub(super) fn apply_all(
         };
         let arg = args.first().map(String::as_str).unwrap_or("");
         cfg.keywords.push(kw.to_string());
-        match apply(cfg, kw, arg, args, st) {
+        if kw == "source" {
+            match parse_source(args) {
+                Ok(src) => cfg.source = Some(src),
+                Err(errs) => {
+                    for e in errs {
+                        match e {
+                            SourceError::Located(m) => {
+                                ctx.alert(diags, format!("{}{m}", st.prefix))
+                            }
+                            SourceError::Bare(m) => diags.alert(None, m),
+                        }
+                    }
+                    return None;
+                }
+            }
+        }
+        match apply(cfg, kw, arg, st) {
             Ok(Some(w)) => ctx.warning(diags, format!("{}{w}", st.prefix)),
             Ok(None) => {}
             Err(e) => {
@@ -235,7 +253,6 @@ fn apply(
     cfg: &mut ServerConfig,
     kw: &str,
     arg: &str,
-    args: &[String],
     st: &LineState<'_>,
 ) -> Result<Option<String>, String> {
     let name = st.display;
@@ -331,6 +348,8 @@ fn apply(
             }
         }
         "check-send-proxy" => cfg.check_send_proxy = true,
+        "no-check-send-proxy" => cfg.check_send_proxy = false,
+        "usesrc" => return Err("'usesrc' only allowed after a 'source' statement..".into()),
         "check-sni" => cfg.check_sni = Some(need("missing SNI")?),
         "check-ssl" => cfg.check_ssl = true,
         "no-check-ssl" => cfg.check_ssl = false,
@@ -558,17 +577,8 @@ fn apply(
         },
         "sni" => t.sni = Some(need("missing sni expression")?),
         "socks4" => cfg.socks4 = Some(expects("<addr>:<port>")?),
-        "source" => {
-            if args.is_empty() || arg.is_empty() {
-                return Err("'source' expects <addr>[:<port>[-<port>]], and optionally 'usesrc' <addr>, and 'interface' <name> as argument..".into());
-            }
-            if let Some(pos) = args.iter().position(|w| w == "usesrc") {
-                if args.get(pos + 1).is_none_or(|w| w.is_empty()) {
-                    return Err("'usesrc' expects <addr>[:<port>], 'client', 'clientip', or 'hdr_ip(name,#)' as argument.".into());
-                }
-            }
-            cfg.source = Some(args.to_vec());
-        }
+        // Parsed in apply_all (several words, several diagnostics).
+        "source" => {}
         "ssl-min-ver" => t.min_ver = Some(tls_version(arg, kw)?),
         "ssl-max-ver" => t.max_ver = Some(tls_version(arg, kw)?),
         "tcp-ut" => {

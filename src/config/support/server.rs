@@ -72,6 +72,7 @@ pub static TABLE: &[Entry] = &[
     imp(S, "no-agent-check", "cancels agent-check"),
     imp(S, "no-backup", "cancels backup"),
     imp(S, "no-check", "cancels check"),
+    imp(S, "no-check-send-proxy", "cancels check-send-proxy"),
     imp(S, "no-check-ssl", "cancels check-ssl"),
     imp(S, "no-send-proxy", "cancels send-proxy"),
     imp(S, "no-send-proxy-v2", "cancels send-proxy-v2"),
@@ -129,6 +130,11 @@ pub static TABLE: &[Entry] = &[
     noeff(S, "tfo", "TCP fast open tuning"),
     imp(S, "tls-tickets", "session tickets enabled"),
     imp(S, "track", "state copied from another server"),
+    imp(
+        S,
+        "usesrc",
+        "only valid after 'source' (transparent source address)",
+    ),
     imp(S, "verify", "server certificate verification"),
     imp(
         S,

@@ -134,6 +134,8 @@ enum Use {
     /// `addr` / `agent-addr` of a server: like Server, but a name that can
     /// never resolve is reported at once.
     Check,
+    /// `source` of a server: optional port or port range (0 allowed).
+    Source,
 }
 
 /// Port part as parsed, before the caller decides what is allowed.
@@ -210,6 +212,33 @@ pub fn parse_server_addr(s: &str) -> Result<ServerAddr, String> {
     })
 }
 
+/// The address of a server's `source` option: like a bind address, but
+/// the port is optional (0 = any) and one word holds one address.
+pub fn parse_source_addr(s: &str) -> Result<BindAddr, String> {
+    Ok(match parse_one(s, Use::Source)? {
+        Parsed::Inet(family, host, port) => {
+            let (port_lo, port_hi) = match port {
+                Port::Range(lo, hi) => (lo, hi),
+                Port::None | Port::Offset(_) => (0, 0),
+            };
+            BindAddr::Inet {
+                family,
+                host,
+                port_lo,
+                port_hi,
+            }
+        }
+        Parsed::Unix(p) => BindAddr::Unix(p),
+        Parsed::Abns(p) => BindAddr::Abns(p),
+        Parsed::Fd(_) => {
+            return Err(format!(
+                "a file descriptor is not acceptable here in '{s}'\n"
+            ))
+        }
+        Parsed::SockPair(n) => BindAddr::SockPair(n),
+    })
+}
+
 /// The address of a server's `addr` option: an IP or a host name, with an
 /// optional port that is ignored (HAProxy reads it and drops it).
 pub fn parse_check_addr(s: &str) -> Result<Host, String> {
@@ -222,7 +251,7 @@ pub fn parse_check_addr(s: &str) -> Result<Host, String> {
 /// HAProxy's message for an address it cannot parse or resolve; the model
 /// layer uses it too when a bind host name does not resolve.
 pub fn invalid_address(host: &str, whole: &str) -> String {
-    format!("invalid address: '{host}' in '{whole}'")
+    format!("invalid address: '{host}' in '{whole}'\n")
 }
 
 fn parse_one(whole: &str, usage: Use) -> Result<Parsed, String> {
@@ -349,7 +378,7 @@ fn leading_digits(s: &str) -> (&str, &str) {
 
 fn parse_port(p: &str, whole: &str, usage: Use) -> Result<Port, String> {
     if p.starts_with(['+', '-']) {
-        if usage == Use::Bind {
+        if matches!(usage, Use::Bind | Use::Source) {
             return Err(format!("port offset not permitted here in '{whole}'"));
         }
         return Ok(Port::Offset(super::atoi(p)));
@@ -363,7 +392,7 @@ fn parse_port(p: &str, whole: &str, usage: Use) -> Result<Port, String> {
     let (lo_txt, after) = leading_digits(p);
     let lo = super::atol(lo_txt);
     let min = if usage == Use::Bind { 1 } else { 0 };
-    let ranges_ok = usage == Use::Bind;
+    let ranges_ok = matches!(usage, Use::Bind | Use::Source);
     if let Some(hi_spec) = after.strip_prefix('-') {
         if !ranges_ok {
             return Err(format!("port range not permitted here in '{whole}'"));
@@ -455,11 +484,11 @@ mod tests {
         assert_eq!(e(":80-70"), "invalid port range '80-70'");
         assert_eq!(e(":80-x"), "invalid port 'x'");
         assert_eq!(e(":5-70000"), "invalid port '70000'");
-        assert_eq!(e("foo@:80"), "invalid address: 'foo@' in 'foo@:80'");
-        assert_eq!(e("::1"), "invalid address: ':' in '::1'");
+        assert_eq!(e("foo@:80"), "invalid address: 'foo@' in 'foo@:80'\n");
+        assert_eq!(e("::1"), "invalid address: ':' in '::1'\n");
         assert_eq!(
             e("tcp4@[::1]:85"),
-            "invalid address: '[::1]' in 'tcp4@[::1]:85'"
+            "invalid address: '[::1]' in 'tcp4@[::1]:85'\n"
         );
         assert_eq!(
             e("fd@x"),
