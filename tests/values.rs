@@ -12,7 +12,7 @@ use harp::config::value::{
     parse_bind_addr, parse_server_addr, parse_size, parse_time, BindAddr, Family, Host, ServerAddr,
     ServerPort, TimeError, TimeUnit,
 };
-use harp::diag::{Diagnostics, Loc, Severity};
+use harp::diag::{Diagnostics, Loc};
 
 // Differential tests against /usr/sbin/haproxy (skipped when absent).
 #[path = "values/differential.rs"]
@@ -557,7 +557,6 @@ fn support_tables_are_complete() {
         support::lookup(Context::Server, "socks4").map(|e| e.status),
         Some(Status::Refused)
     );
-    let _ = Severity::Alert;
 }
 
 /// No input makes the parsers panic: random words over the characters the

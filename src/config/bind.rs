@@ -3,7 +3,10 @@
 //!
 //! The words come from the line tokenizer; errors are HAProxy 2.6's texts.
 //! Like HAProxy, parsing a line stops at its first error. Keywords harp
-//! refuses are fatal; no-effect ones earn one warning each.
+//! refuses are fatal, but the rest of the line is still read so that
+//! HAProxy's own errors show too; no-effect ones earn one warning each.
+//! Checks that need the file system or other lines (certificate files,
+//! user/group names, duplicate ids, `crt-base`) belong to the model layer.
 
 use crate::config::support::{self, Context, Status};
 use crate::config::value::{self, parse_bind_addr, parse_time, BindAddr, TimeUnit};
