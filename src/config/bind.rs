@@ -3,7 +3,10 @@
 //!
 //! The words come from the line tokenizer; errors are HAProxy 2.6's texts.
 //! Like HAProxy, parsing a line stops at its first error. Keywords harp
-//! refuses are fatal; no-effect ones earn one warning each.
+//! refuses are fatal, but the rest of the line is still read so that
+//! HAProxy's own errors show too; no-effect ones earn one warning each.
+//! Checks that need the file system or other lines (certificate files,
+//! user/group names, duplicate ids, `crt-base`) belong to the model layer.
 
 use crate::config::support::{self, Context, Status};
 use crate::config::value::{self, parse_bind_addr, parse_time, BindAddr, TimeUnit};
@@ -151,7 +154,6 @@ fn takes_arg(kw: &str) -> bool {
             | "no-tlsv12"
             | "no-tlsv13"
             | "prefer-client-ciphers"
-            | "quic-force-retry"
             | "ssl"
             | "strict-sni"
             | "tfo"
@@ -178,11 +180,42 @@ pub fn parse_bind(
     let addrs = match parse_bind_addr(addr) {
         Ok(a) => a,
         Err(e) => {
+            let e = e.trim_end_matches('\n');
             diags.alert(Some(loc.clone()), format!("'bind' : {e}"));
             return None;
         }
     };
     let mut cfg = parse_bind_options(&words[1..], addr, loc, BindOwner::Bind { section }, diags)?;
+    cfg.addrs = addrs;
+    Some(cfg)
+}
+
+/// Parses the words after `stats socket` (global section): the address,
+/// then bind options. HAProxy words its address errors with the location
+/// twice and an extra newline; kept as is.
+pub fn parse_stats_socket(
+    words: &[String],
+    loc: &Loc,
+    diags: &mut Diagnostics,
+) -> Option<BindConfig> {
+    let Some(addr) = words.first().filter(|w| !w.is_empty()) else {
+        diags.alert(
+            Some(loc.clone()),
+            "'stats socket' in global section expects an address or a path to a UNIX socket",
+        );
+        return None;
+    };
+    let addrs = match parse_bind_addr(addr) {
+        Ok(a) => a,
+        Err(e) => {
+            diags.alert(
+                Some(loc.clone()),
+                format!("parsing [{loc}] : 'stats socket' : {e}\n"),
+            );
+            return None;
+        }
+    };
+    let mut cfg = parse_bind_options(&words[1..], addr, loc, BindOwner::StatsSocket, diags)?;
     cfg.addrs = addrs;
     Some(cfg)
 }
@@ -200,15 +233,15 @@ pub fn parse_bind_options(
         addr_text: addr_text.to_string(),
         ..BindConfig::default()
     };
-    let emit = |diags: &mut Diagnostics, d: Diagnostic| diags.push(d);
+    let mut refused_any = false;
     let mut i = 0;
     while i < words.len() {
         let kw = words[i].as_str();
         let Some(entry) = support::lookup(Context::Bind, kw) else {
-            emit(
-                diags,
-                Diagnostic::alert(Some(loc.clone()), unknown_msg(kw, addr_text, owner)),
-            );
+            diags.push(Diagnostic::alert(
+                Some(loc.clone()),
+                unknown_msg(kw, addr_text, owner),
+            ));
             return None;
         };
         let arg = if takes_arg(kw) {
@@ -218,56 +251,57 @@ pub fn parse_bind_options(
         };
         i += if takes_arg(kw) { 2 } else { 1 };
         cfg.keywords.push(kw.to_string());
-        let res = apply(&mut cfg, kw, arg);
-        let res = match res {
+        match apply(&mut cfg, kw, arg) {
             // HAProxy prints time warnings of bind options without a
             // location (they come from its time parser itself).
-            Ok(Some(w)) => {
-                emit(diags, Diagnostic::warning(None, w));
-                Ok(())
+            Ok(Some(Warn::Bare(w))) => diags.push(Diagnostic::warning(None, w)),
+            Ok(Some(Warn::Located(w))) => {
+                let m = prefixed(&w, addr_text, owner);
+                diags.push(Diagnostic::warning(Some(loc.clone()), m));
             }
-            Ok(None) => Ok(()),
-            Err(e) => Err(e),
-        };
-        if let Err(e) = res {
-            emit(
-                diags,
-                Diagnostic::alert(Some(loc.clone()), prefixed(&e, addr_text, owner)),
-            );
-            return None;
+            Ok(None) => {}
+            Err(e) => {
+                let m = prefixed(&e, addr_text, owner);
+                diags.push(Diagnostic::alert(Some(loc.clone()), m));
+                return None;
+            }
         }
         match entry.status {
             Status::Refused => {
                 let m = format!("'{kw}' is not supported by harp");
-                emit(
-                    diags,
-                    Diagnostic::alert(Some(loc.clone()), prefixed(&m, addr_text, owner)),
-                );
-                return None;
+                diags.push(Diagnostic::alert(
+                    Some(loc.clone()),
+                    prefixed(&m, addr_text, owner),
+                ));
+                // Keep reading: HAProxy's own errors later on the line
+                // must still be reported.
+                refused_any = true;
             }
             Status::NoEffect => {
                 let m = format!("'{kw}' has no effect in harp ({}), ignored", entry.note);
-                emit(
-                    diags,
-                    Diagnostic::warning(Some(loc.clone()), prefixed(&m, addr_text, owner)),
-                );
+                diags.push(Diagnostic::warning(
+                    Some(loc.clone()),
+                    prefixed(&m, addr_text, owner),
+                ));
             }
             Status::Removed(msg) => {
-                emit(
-                    diags,
-                    Diagnostic::alert(Some(loc.clone()), prefixed(msg, addr_text, owner)),
-                );
+                diags.push(Diagnostic::alert(
+                    Some(loc.clone()),
+                    prefixed(msg, addr_text, owner),
+                ));
                 return None;
             }
             Status::Implemented => {}
         }
     }
-    Some(cfg)
+    (!refused_any).then_some(cfg)
 }
 
 fn prefixed(msg: &str, addr_text: &str, owner: BindOwner<'_>) -> String {
     match owner {
+        // HAProxy trims a final newline here but not inside the quotes.
         BindOwner::Bind { section } => {
+            let msg = msg.trim_end_matches('\n');
             format!("'bind {addr_text}' in section '{section}' : {msg}")
         }
         BindOwner::StatsSocket => format!("'stats socket' : '{msg}'"),
@@ -294,8 +328,16 @@ fn unknown_msg(kw: &str, addr_text: &str, owner: BindOwner<'_>) -> String {
     }
 }
 
-/// Applies one option. Ok(Some(w)) carries a warning text.
-fn apply(cfg: &mut BindConfig, kw: &str, arg: &str) -> Result<Option<String>, String> {
+/// A warning from one option.
+enum Warn {
+    /// Printed without location (HAProxy's time parser warns on its own).
+    Bare(String),
+    /// Printed with the line's location and prefix.
+    Located(String),
+}
+
+/// Applies one option; Ok(Some(_)) carries a warning.
+fn apply(cfg: &mut BindConfig, kw: &str, arg: &str) -> Result<Option<Warn>, String> {
     let missing = |what: &str| format!("'{kw}' : {what}");
     let need = |what: &str| -> Result<String, String> {
         if arg.is_empty() {
@@ -371,7 +413,7 @@ fn apply(cfg: &mut BindConfig, kw: &str, arg: &str) -> Result<Option<String>, St
         "no-tlsv11" => t.disabled.push(TlsVersion::TlsV11),
         "no-tlsv12" => t.disabled.push(TlsVersion::TlsV12),
         "no-tlsv13" => t.disabled.push(TlsVersion::TlsV13),
-        "generate-certificates" | "quic-force-retry" => {}
+        "generate-certificates" => {}
         "gid" => cfg.gid = Some(value::atol(&need("missing value")?)),
         "uid" => cfg.uid = Some(value::atol(&need("missing value")?)),
         "group" => cfg.group = Some(need("missing group name")?),
@@ -449,17 +491,45 @@ fn apply(cfg: &mut BindConfig, kw: &str, arg: &str) -> Result<Option<String>, St
         "no-tls-tickets" => t.no_tls_tickets = true,
         "prefer-client-ciphers" => t.prefer_client_ciphers = true,
         "process" => {
-            check_cpu_set(arg, 1).map_err(|e| format!("'process' : {e}"))?;
+            // `process <procs>[/<threads>]`: one process in 2.6; deprecated.
+            let (procs, threads) = match arg.split_once('/') {
+                Some((p, t)) => (p, Some(t)),
+                None => (arg, None),
+            };
+            check_cpu_set(procs, 1).map_err(|e| format!("'process' : {e}"))?;
+            if let Some(t) = threads {
+                check_cpu_set(t, 64).map_err(|e| format!("'process' : {e}"))?;
+            }
             cfg.process = Some(arg.to_string());
+            let hint = threads.map_or(String::new(), |t| {
+                format!(" Please use 'thread {t}' instead.")
+            });
+            return Ok(Some(Warn::Located(format!(
+                "'process {arg}' on 'bind' lines is deprecated and will be removed in 2.7.{hint}"
+            ))));
         }
         "thread" => {
-            let set = arg.split_once('/').map_or(arg, |(_, s)| s);
+            // `thread [<group>/]<set>`: one thread group in 2.6.
+            let set = match arg.split_once('/') {
+                Some((g, set)) => {
+                    let g = value::atol(g);
+                    if g != 1 {
+                        return Err(format!(
+                            "'{arg}' thread-group number must be between 1 and 1 (was {g})"
+                        ));
+                    }
+                    set
+                }
+                None => arg,
+            };
             check_cpu_set(set, 64).map_err(|e| format!("'{arg}' : {e}"))?;
             cfg.thread = Some(arg.to_string());
         }
         "proto" => {
             need("missing value")?;
-            if !matches!(arg, "h1" | "h2") {
+            // Registered names; fcgi/none are refused later by HAProxy's
+            // post-parse check, which the model layer does.
+            if !matches!(arg, "h1" | "h2" | "fcgi" | "none") {
                 return Err(format!("'proto' :  unknown MUX protocol '{arg}'"));
             }
             cfg.proto = Some(arg.to_string());
@@ -493,7 +563,7 @@ fn apply(cfg: &mut BindConfig, kw: &str, arg: &str) -> Result<Option<String>, St
             let v = parse_time(arg, TimeUnit::Ms)
                 .map_err(|_| missing("expects a positive delay in milliseconds"))?;
             cfg.tcp_ut = Some(v.value);
-            return Ok(v.warning);
+            return Ok(v.warning.map(Warn::Bare));
         }
         "tfo" => cfg.tfo = true,
         "tls-ticket-keys" => t.tls_ticket_keys = Some(need("missing TLS ticket keys file path")?),
@@ -508,7 +578,7 @@ fn apply(cfg: &mut BindConfig, kw: &str, arg: &str) -> Result<Option<String>, St
                 "required" => Verify::Required,
                 _ => {
                     return Err(format!(
-                        "'verify' : unknown verify method '{arg}', only 'none', 'optional', and 'required' are supported"
+                        "'verify' : unknown verify method '{arg}', only 'none', 'optional', and 'required' are supported\n"
                     ))
                 }
             });
@@ -546,7 +616,7 @@ fn check_cpu_set(s: &str, max: i64) -> Result<(), String> {
         return Ok(());
     }
     let tail = if numeric {
-        format!(" It supports numbers from 1 to {max}.")
+        format!(" It supports numbers from 1 to {max}.\n")
     } else {
         String::new()
     };

@@ -7,6 +7,9 @@
 //! HAProxy 2.6's `[file:line] : 'server px/name' : ...` style (LocStyle::Bracket).
 
 mod options;
+mod source;
+
+pub use source::{SourceConfig, UseSrc};
 
 use crate::config::bind::{TlsVersion, Verify};
 use crate::config::value::{parse_server_addr, Host, ServerAddr};
@@ -132,8 +135,7 @@ pub struct ServerConfig {
     pub resolve_net: Option<String>,
     pub resolve_opts: Option<String>,
     pub redir: Option<String>,
-    /// `source` and its words as written (address, `usesrc ...`, `interface ...`).
-    pub source: Option<Vec<String>>,
+    pub source: Option<SourceConfig>,
     pub non_stick: bool,
     pub tfo: bool,
     pub ws: WsMode,
@@ -311,6 +313,17 @@ pub fn parse_server(
             (words[0].clone(), words[2].clone(), Some(range), &words[3..])
         }
     };
+    if keyword != ServerKeyword::DefaultServer {
+        let what = if keyword == ServerKeyword::Server {
+            "server name"
+        } else {
+            "server-template prefix"
+        };
+        if let Some(msg) = bad_name(&name, what) {
+            ctx.alert(diags, msg);
+            return None;
+        }
+    }
     // What HAProxy calls the server in messages.
     let (display, prefix) = match keyword {
         ServerKeyword::DefaultServer => ("default-server".to_string(), String::new()),
@@ -326,6 +339,7 @@ pub fn parse_server(
         match parse_server_addr(&addr_text) {
             Ok(a) => Some(a),
             Err(e) => {
+                // Some messages end in a newline of their own (see value::addr).
                 ctx.alert(diags, format!("{prefix}{e}"));
                 return None;
             }
@@ -340,6 +354,16 @@ pub fn parse_server(
         default_server: dflt,
     };
     options::apply_all(&mut config, opts, &state, ctx, diags)?;
+    if keyword != ServerKeyword::DefaultServer && config.agent_check && config.agent_port.is_none()
+    {
+        ctx.alert(
+            diags,
+            format!(
+                "{prefix}server {display} does not have agent port. Agent check has been disabled."
+            ),
+        );
+        return None;
+    }
     if config.check && config.track.is_some() {
         ctx.alert(
             diags,
@@ -355,6 +379,20 @@ pub fn parse_server(
         template,
         config,
     })
+}
+
+/// Server names hold letters, digits and `-_.:` (HAProxy's identifier rule).
+fn bad_name(name: &str, what: &str) -> Option<String> {
+    if name.is_empty() {
+        // HAProxy prints the NUL ending the name, which cuts its message.
+        return Some("character '".to_string());
+    }
+    let c = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')))?;
+    Some(format!(
+        "character '{c}' is not permitted in {what} '{name}'."
+    ))
 }
 
 /// `N` (= 1-N) or `A-B` with 1 <= A <= B.

@@ -2,6 +2,7 @@
 //! 2.6's messages (many end in ".." because HAProxy appends a dot to a
 //! sentence that already has one; kept byte for byte).
 
+use super::source::{parse_source, SourceError};
 use super::{InitAddr, Observe, OnError, ResolveFamily, ServerConfig, ServerCtx, WsMode};
 use crate::config::bind::{TlsVersion, Verify};
 use crate::config::support::{self, Context, Status};
@@ -36,6 +37,7 @@ fn arity(kw: &str) -> usize {
         | "no-agent-check"
         | "no-backup"
         | "no-check"
+        | "no-check-send-proxy"
         | "no-check-ssl"
         | "no-send-proxy"
         | "no-send-proxy-v2"
@@ -50,7 +52,6 @@ fn arity(kw: &str) -> usize {
         | "no-tlsv11"
         | "no-tlsv12"
         | "no-tlsv13"
-        | "no-verifyhost"
         | "non-stick"
         | "send-proxy"
         | "send-proxy-v2"
@@ -72,6 +73,7 @@ pub(super) fn apply_all(
     ctx: ServerCtx<'_>,
     diags: &mut Diagnostics,
 ) -> Option<()> {
+    let mut refused_any = false;
     let mut i = 0;
     while i < words.len() {
         let kw = words[i].as_str();
@@ -100,7 +102,23 @@ pub(super) fn apply_all(
         };
         let arg = args.first().map(String::as_str).unwrap_or("");
         cfg.keywords.push(kw.to_string());
-        match apply(cfg, kw, arg, args, st) {
+        if kw == "source" {
+            match parse_source(args) {
+                Ok(src) => cfg.source = Some(src),
+                Err(errs) => {
+                    for e in errs {
+                        match e {
+                            SourceError::Located(m) => {
+                                ctx.alert(diags, format!("{}{m}", st.prefix))
+                            }
+                            SourceError::Bare(m) => diags.alert(None, m),
+                        }
+                    }
+                    return None;
+                }
+            }
+        }
+        match apply(cfg, kw, arg, st) {
             Ok(Some(w)) => ctx.warning(diags, format!("{}{w}", st.prefix)),
             Ok(None) => {}
             Err(e) => {
@@ -122,7 +140,9 @@ pub(super) fn apply_all(
                     diags,
                     format!("{}'{kw}' is not supported by harp", st.prefix),
                 );
-                return None;
+                // Keep reading: HAProxy's own errors later on the line
+                // must still be reported.
+                refused_any = true;
             }
             Status::Removed(msg) => {
                 ctx.alert(diags, format!("{}{msg}", st.prefix));
@@ -130,7 +150,7 @@ pub(super) fn apply_all(
             }
         }
     }
-    Some(())
+    (!refused_any).then_some(())
 }
 
 fn unknown_msg(kw: &str, st: &LineState<'_>) -> String {
@@ -170,9 +190,9 @@ fn check_delay(kw: &str, arg: &str, name: &str) -> Result<(u32, Option<String>),
         return Err(format!("'{kw}' expects a delay as argument.."));
     }
     match parse_time(arg, TimeUnit::Ms) {
-        Err(TimeError::UnexpectedChar(c)) => Err(format!(
+        Err(TimeError::UnexpectedChar(c)) => Err(cut_at_nul(format!(
             "unexpected character '{c}' in 'agent-inter' argument of server {name}.."
-        )),
+        ))),
         Err(TimeError::Overflow) => Err(format!(
             "timer overflow in argument <{arg}> to <{kw}> of server {name}, {}..",
             value::time::OVERFLOW_HINT
@@ -181,6 +201,35 @@ fn check_delay(kw: &str, arg: &str, name: &str) -> Result<(u32, Option<String>),
             "invalid value 0 for argument '{kw}' of server {name}.."
         )),
         Ok(t) => Ok((t.value, t.warning)),
+    }
+}
+
+/// `ip`, `ip/len` or (IPv4) `ip/mask`.
+fn is_network(n: &str) -> bool {
+    use std::net::{IpAddr, Ipv4Addr};
+    let (ip, mask) = match n.split_once('/') {
+        Some((a, m)) => (a, Some(m)),
+        None => (n, None),
+    };
+    let Ok(ip) = ip.parse::<IpAddr>() else {
+        return false;
+    };
+    let bits = if ip.is_ipv4() { 32 } else { 128 };
+    match mask {
+        None => true,
+        Some(m) => {
+            m.parse::<u32>().is_ok_and(|l| l <= bits)
+                || (ip.is_ipv4() && m.parse::<Ipv4Addr>().is_ok())
+        }
+    }
+}
+
+/// HAProxy builds its time messages with `%c`; a NUL there (empty word)
+/// ends the text, and the caller's final "." follows.
+fn cut_at_nul(msg: String) -> String {
+    match msg.find('\0') {
+        Some(i) => format!("{}.", &msg[..i]),
+        None => msg,
     }
 }
 
@@ -204,7 +253,6 @@ fn apply(
     cfg: &mut ServerConfig,
     kw: &str,
     arg: &str,
-    args: &[String],
     st: &LineState<'_>,
 ) -> Result<Option<String>, String> {
     let name = st.display;
@@ -228,7 +276,8 @@ fn apply(
     match kw {
         "addr" => {
             expects("<ipv4|ipv6>")?;
-            let h = parse_check_addr(arg).map_err(|e| format!("'addr' : {e}."))?;
+            let h = parse_check_addr(arg)
+                .map_err(|e| format!("'addr' : {}.", e.trim_end_matches('\n')))?;
             cfg.check_addr = Some(h);
         }
         "agent-addr" => {
@@ -286,9 +335,21 @@ fn apply(
         "ciphersuites" => t.ciphersuites = Some(need("missing cipher suite")?),
         "check" => cfg.check = true,
         "no-check" => cfg.check = false,
-        "check-proto" => cfg.check_proto = Some(need("missing value")?),
-        "proto" => cfg.proto = Some(need("missing value")?),
+        "check-proto" | "proto" => {
+            need("missing value")?;
+            // The multiplexers HAProxy 2.6 (Debian build) registers.
+            if !matches!(arg, "h1" | "h2" | "fcgi" | "none") {
+                return Err(format!("'{kw}' :  unknown MUX protocol '{arg}'."));
+            }
+            if kw == "proto" {
+                cfg.proto = Some(arg.to_string());
+            } else {
+                cfg.check_proto = Some(arg.to_string());
+            }
+        }
         "check-send-proxy" => cfg.check_send_proxy = true,
+        "no-check-send-proxy" => cfg.check_send_proxy = false,
+        "usesrc" => return Err("'usesrc' only allowed after a 'source' statement..".into()),
         "check-sni" => cfg.check_sni = Some(need("missing SNI")?),
         "check-ssl" => cfg.check_ssl = true,
         "no-check-ssl" => cfg.check_ssl = false,
@@ -370,9 +431,9 @@ fn apply(
         "pool-purge-delay" => {
             expects("<value>")?;
             let v = parse_time(arg, TimeUnit::Ms).map_err(|e| match e {
-                TimeError::UnexpectedChar(c) => {
-                    format!("unexpected character '{c}' in argument to <{kw}>..")
-                }
+                TimeError::UnexpectedChar(c) => cut_at_nul(format!(
+                    "unexpected character '{c}' in argument to <{kw}>.."
+                )),
                 TimeError::Overflow => format!(
                     "timer overflow in argument <{arg}> to <{kw}> of server {name}, {}..",
                     value::time::OVERFLOW_HINT
@@ -425,7 +486,6 @@ fn apply(
         "tls-tickets" => t.no_tls_tickets = false,
         "no-tls-tickets" => t.no_tls_tickets = true,
         "verifyhost" => t.verifyhost = Some(need("missing hostname to verify against")?),
-        "no-verifyhost" => t.verifyhost = None,
         "non-stick" => cfg.non_stick = true,
         "stick" => cfg.non_stick = false,
         "observe" => {
@@ -473,9 +533,21 @@ fn apply(
             if arg.is_empty() {
                 return Err("'resolve-net' expects a list of networks..".into());
             }
+            if let Some(bad) = arg.split(',').find(|n| !is_network(n)) {
+                return Err(format!("'resolve-net' invalid network '{bad}'.."));
+            }
             cfg.resolve_net = Some(arg.to_string());
         }
-        "resolve-opts" => cfg.resolve_opts = Some(arg.to_string()),
+        "resolve-opts" => {
+            for o in arg.split(',').filter(|o| !o.is_empty()) {
+                if !matches!(o, "allow-dup-ip" | "ignore-weight" | "prevent-dup-ip") {
+                    return Err(format!(
+                        "'resolve-opts' : unknown resolve-opts option '{o}', supported methods are 'allow-dup-ip', 'ignore-weight', and 'prevent-dup-ip'.."
+                    ));
+                }
+            }
+            cfg.resolve_opts = Some(arg.to_string());
+        }
         "resolve-prefer" => {
             cfg.resolve_prefer = Some(match arg {
                 "ipv4" => ResolveFamily::Ipv4,
@@ -486,41 +558,27 @@ fn apply(
             });
         }
         "resolvers" => cfg.resolvers = (!arg.is_empty()).then(|| arg.to_string()),
-        "slowstart" => {
-            match parse_time(arg, TimeUnit::Ms) {
-                // An empty argument makes HAProxy print a NUL as the character,
-                // which ends its message there.
-                _ if arg.is_empty() => return Err("unexpected character '.".into()),
-                Err(TimeError::UnexpectedChar(c)) => {
-                    return Err(format!(
-                        "unexpected character '{c}' in 'slowstart' argument of server {name}.."
-                    ))
-                }
-                Err(TimeError::Overflow) => {
-                    return Err(format!(
-                        "overflow in argument <{arg}> to <slowstart> of server {name}, {}..",
-                        value::time::OVERFLOW_HINT
-                    ))
-                }
-                Ok(t) => {
-                    cfg.slowstart = t.value;
-                    return Ok(t.warning);
-                }
+        "slowstart" => match parse_time(arg, TimeUnit::Ms) {
+            Err(TimeError::UnexpectedChar(c)) => {
+                return Err(cut_at_nul(format!(
+                    "unexpected character '{c}' in 'slowstart' argument of server {name}.."
+                )))
             }
-        }
+            Err(TimeError::Overflow) => {
+                return Err(format!(
+                    "overflow in argument <{arg}> to <slowstart> of server {name}, {}..",
+                    value::time::OVERFLOW_HINT
+                ))
+            }
+            Ok(t) => {
+                cfg.slowstart = t.value;
+                return Ok(t.warning);
+            }
+        },
         "sni" => t.sni = Some(need("missing sni expression")?),
         "socks4" => cfg.socks4 = Some(expects("<addr>:<port>")?),
-        "source" => {
-            if args.is_empty() || arg.is_empty() {
-                return Err("'source' expects <addr>[:<port>[-<port>]], and optionally 'usesrc' <addr>, and 'interface' <name> as argument..".into());
-            }
-            if let Some(pos) = args.iter().position(|w| w == "usesrc") {
-                if args.get(pos + 1).is_none_or(|w| w.is_empty()) {
-                    return Err("'usesrc' expects <addr>[:<port>], 'client', 'clientip', or 'hdr_ip(name,#)' as argument.".into());
-                }
-            }
-            cfg.source = Some(args.to_vec());
-        }
+        // Parsed in apply_all (several words, several diagnostics).
+        "source" => {}
         "ssl-min-ver" => t.min_ver = Some(tls_version(arg, kw)?),
         "ssl-max-ver" => t.max_ver = Some(tls_version(arg, kw)?),
         "tcp-ut" => {

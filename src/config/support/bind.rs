@@ -1,6 +1,8 @@
 //! Support status of every `bind` option HAProxy 2.6 knows
 //! (configuration.txt §5.1). Options added after 2.6 are unknown to
 //! HAProxy 2.6 too, so they are not listed: harp rejects them the same way.
+//! QUIC options (`quic-force-retry`, `quic-cc-algo`) are unknown keywords in
+//! the Debian 2.6 build (no QUIC) and are left out for the same reason.
 
 use super::Context::Bind as B;
 use super::{imp, noeff, refused, Entry};
@@ -102,7 +104,6 @@ pub static TABLE: &[Entry] = &[
     imp(B, "prefer-client-ciphers", "client cipher order preferred"),
     noeff(B, "process", "harp runs one process"),
     refused(B, "proto", "forcing a mux protocol is not implemented"),
-    refused(B, "quic-force-retry", "QUIC is not implemented"),
     imp(B, "severity-output", "stats socket severity prefix"),
     noeff(B, "shards", "listener sharding tuning"),
     imp(B, "ssl", "TLS termination"),

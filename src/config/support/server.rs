@@ -1,6 +1,7 @@
 //! Support status of every `server` / `default-server` option HAProxy 2.6
 //! knows (configuration.txt §5.2). Options added after 2.6 are unknown to
-//! HAProxy 2.6 too, so they are not listed.
+//! HAProxy 2.6 too, so they are not listed. `no-verifyhost` is documented
+//! but unknown to HAProxy 2.6.12 (checked with `haproxy -c`); left out too.
 
 use super::Context::Server as S;
 use super::{imp, noeff, refused, Entry};
@@ -71,6 +72,7 @@ pub static TABLE: &[Entry] = &[
     imp(S, "no-agent-check", "cancels agent-check"),
     imp(S, "no-backup", "cancels backup"),
     imp(S, "no-check", "cancels check"),
+    imp(S, "no-check-send-proxy", "cancels check-send-proxy"),
     imp(S, "no-check-ssl", "cancels check-ssl"),
     imp(S, "no-send-proxy", "cancels send-proxy"),
     imp(S, "no-send-proxy-v2", "cancels send-proxy-v2"),
@@ -85,7 +87,6 @@ pub static TABLE: &[Entry] = &[
     imp(S, "no-tlsv11", "TLS 1.1 disabled"),
     imp(S, "no-tlsv12", "TLS 1.2 disabled"),
     imp(S, "no-tlsv13", "TLS 1.3 disabled"),
-    imp(S, "no-verifyhost", "cancels verifyhost"),
     imp(S, "non-stick", "never added to stick tables"),
     refused(S, "npn", "NPN is not implemented (use alpn)"),
     imp(S, "observe", "passive health from live traffic"),
@@ -129,6 +130,11 @@ pub static TABLE: &[Entry] = &[
     noeff(S, "tfo", "TCP fast open tuning"),
     imp(S, "tls-tickets", "session tickets enabled"),
     imp(S, "track", "state copied from another server"),
+    imp(
+        S,
+        "usesrc",
+        "only valid after 'source' (transparent source address)",
+    ),
     imp(S, "verify", "server certificate verification"),
     imp(
         S,

@@ -1,7 +1,9 @@
 //! Socket addresses of `bind` and `server` lines (configuration.txt §2.9,
 //! "bind", "server"). Host names stay names here; resolving them is the
 //! model layer's job. Error texts are HAProxy 2.6's, without the
-//! `'bind' : ` / `'server b/s' : ` prefix the caller adds.
+//! `'bind' : ` / `'server b/s' : ` prefix the caller adds. Some end in a
+//! newline, as HAProxy's do: it shows as an empty line after `server` and
+//! `stats socket` alerts, and `bind` trims it.
 
 use std::net::IpAddr;
 
@@ -132,6 +134,8 @@ enum Use {
     /// `addr` / `agent-addr` of a server: like Server, but a name that can
     /// never resolve is reported at once.
     Check,
+    /// `source` of a server: optional port or port range (0 allowed).
+    Source,
 }
 
 /// Port part as parsed, before the caller decides what is allowed.
@@ -160,7 +164,7 @@ pub fn parse_bind_addr(s: &str) -> Result<Vec<BindAddr>, String> {
                 break;
             }
             return Err(
-                "'' resolves to an empty address (environment variable missing?)".to_string(),
+                "'' resolves to an empty address (environment variable missing?)\n".to_string(),
             );
         }
         out.push(match parse_one(part, Use::Bind)? {
@@ -184,7 +188,7 @@ pub fn parse_bind_addr(s: &str) -> Result<Vec<BindAddr>, String> {
 /// offset, or a unix socket path.
 pub fn parse_server_addr(s: &str) -> Result<ServerAddr, String> {
     if s.is_empty() {
-        return Err("'' resolves to an empty address (environment variable missing?)".into());
+        return Err("'' resolves to an empty address (environment variable missing?)\n".into());
     }
     Ok(match parse_one(s, Use::Server)? {
         Parsed::Inet(family, host, port) => ServerAddr::Inet {
@@ -200,7 +204,38 @@ pub fn parse_server_addr(s: &str) -> Result<ServerAddr, String> {
         Parsed::Unix(p) => ServerAddr::Unix(p),
         Parsed::Abns(p) => ServerAddr::Abns(p),
         Parsed::SockPair(n) => ServerAddr::SockPair(n),
-        Parsed::Fd(_) => return Err(format!("a file descriptor is not acceptable here in '{s}'")),
+        Parsed::Fd(_) => {
+            return Err(format!(
+                "a file descriptor is not acceptable here in '{s}'\n"
+            ))
+        }
+    })
+}
+
+/// The address of a server's `source` option: like a bind address, but
+/// the port is optional (0 = any) and one word holds one address.
+pub fn parse_source_addr(s: &str) -> Result<BindAddr, String> {
+    Ok(match parse_one(s, Use::Source)? {
+        Parsed::Inet(family, host, port) => {
+            let (port_lo, port_hi) = match port {
+                Port::Range(lo, hi) => (lo, hi),
+                Port::None | Port::Offset(_) => (0, 0),
+            };
+            BindAddr::Inet {
+                family,
+                host,
+                port_lo,
+                port_hi,
+            }
+        }
+        Parsed::Unix(p) => BindAddr::Unix(p),
+        Parsed::Abns(p) => BindAddr::Abns(p),
+        Parsed::Fd(_) => {
+            return Err(format!(
+                "a file descriptor is not acceptable here in '{s}'\n"
+            ))
+        }
+        Parsed::SockPair(n) => BindAddr::SockPair(n),
     })
 }
 
@@ -216,7 +251,7 @@ pub fn parse_check_addr(s: &str) -> Result<Host, String> {
 /// HAProxy's message for an address it cannot parse or resolve; the model
 /// layer uses it too when a bind host name does not resolve.
 pub fn invalid_address(host: &str, whole: &str) -> String {
-    format!("invalid address: '{host}' in '{whole}'")
+    format!("invalid address: '{host}' in '{whole}'\n")
 }
 
 fn parse_one(whole: &str, usage: Use) -> Result<Parsed, String> {
@@ -243,7 +278,7 @@ fn parse_one(whole: &str, usage: Use) -> Result<Parsed, String> {
                 .ok()
                 .filter(|_| rest.bytes().all(|b| b.is_ascii_digit()))
                 .ok_or_else(|| {
-                    format!("file descriptor '{rest}' is not a valid integer in '{whole}'")
+                    format!("file descriptor '{rest}' is not a valid integer in '{whole}'\n")
                 })?;
             if kind == Kind::Fd {
                 Parsed::Fd(n)
@@ -255,7 +290,7 @@ fn parse_one(whole: &str, usage: Use) -> Result<Parsed, String> {
     };
     match transport {
         Transport::Stream => Ok(parsed),
-        Transport::Dgram => Err(format!("dgram-type address not acceptable in '{whole}'")),
+        Transport::Dgram => Err(format!("dgram-type address not acceptable in '{whole}'\n")),
         Transport::Quic => {
             let fam = if matches!(kind, Kind::Inet(Family::V6)) {
                 10
@@ -287,7 +322,13 @@ fn parse_inet(whole: &str, s: &str, family: Family, usage: Use) -> Result<Parsed
     } else {
         host_txt.to_string()
     };
-    let host = parse_host(host_txt, family).ok_or_else(|| invalid_address(&shown, whole))?;
+    let host = match parse_host(host_txt, family) {
+        Some(h) => h,
+        // A server address that is not an IP of the forced family is taken
+        // as a name, to be resolved (and rejected) later, as HAProxy does.
+        None if usage == Use::Server => Host::Name(host_txt.to_string()),
+        None => return Err(invalid_address(&shown, whole)),
+    };
     if usage != Use::Server {
         if let Host::Name(n) = &host {
             if !plausible_hostname(n) {
@@ -337,21 +378,21 @@ fn leading_digits(s: &str) -> (&str, &str) {
 
 fn parse_port(p: &str, whole: &str, usage: Use) -> Result<Port, String> {
     if p.starts_with(['+', '-']) {
-        if usage == Use::Bind {
+        if matches!(usage, Use::Bind | Use::Source) {
             return Err(format!("port offset not permitted here in '{whole}'"));
         }
         return Ok(Port::Offset(super::atoi(p)));
     }
     if let Some(c) = p.chars().next().filter(|c| !c.is_ascii_digit()) {
         return Err(format!(
-            "invalid character '{c}' in port number '{p}' in '{whole}'"
+            "invalid character '{c}' in port number '{p}' in '{whole}'\n"
         ));
     }
     // Characters after the digits are ignored, as C's strtol does.
     let (lo_txt, after) = leading_digits(p);
     let lo = super::atol(lo_txt);
     let min = if usage == Use::Bind { 1 } else { 0 };
-    let ranges_ok = usage == Use::Bind;
+    let ranges_ok = matches!(usage, Use::Bind | Use::Source);
     if let Some(hi_spec) = after.strip_prefix('-') {
         if !ranges_ok {
             return Err(format!("port range not permitted here in '{whole}'"));
@@ -436,26 +477,26 @@ mod tests {
         assert_eq!(e("1.2.3.4"), "missing port specification in '1.2.3.4'");
         assert_eq!(
             e("1.2.3.4:notaport"),
-            "invalid character 'n' in port number 'notaport' in '1.2.3.4:notaport'"
+            "invalid character 'n' in port number 'notaport' in '1.2.3.4:notaport'\n"
         );
         assert_eq!(e(":99999"), "invalid port '99999'");
         assert_eq!(e(":0"), "invalid port '0'");
         assert_eq!(e(":80-70"), "invalid port range '80-70'");
         assert_eq!(e(":80-x"), "invalid port 'x'");
         assert_eq!(e(":5-70000"), "invalid port '70000'");
-        assert_eq!(e("foo@:80"), "invalid address: 'foo@' in 'foo@:80'");
-        assert_eq!(e("::1"), "invalid address: ':' in '::1'");
+        assert_eq!(e("foo@:80"), "invalid address: 'foo@' in 'foo@:80'\n");
+        assert_eq!(e("::1"), "invalid address: ':' in '::1'\n");
         assert_eq!(
             e("tcp4@[::1]:85"),
-            "invalid address: '[::1]' in 'tcp4@[::1]:85'"
+            "invalid address: '[::1]' in 'tcp4@[::1]:85'\n"
         );
         assert_eq!(
             e("fd@x"),
-            "file descriptor 'x' is not a valid integer in 'fd@x'"
+            "file descriptor 'x' is not a valid integer in 'fd@x'\n"
         );
         assert_eq!(
             e("udp@:80"),
-            "dgram-type address not acceptable in 'udp@:80'"
+            "dgram-type address not acceptable in 'udp@:80'\n"
         );
         assert_eq!(
             e("1.2.3.4:+80"),
@@ -464,7 +505,7 @@ mod tests {
         assert_eq!(e("*"), "missing port specification in '*'");
         assert_eq!(
             e(",:80"),
-            "'' resolves to an empty address (environment variable missing?)"
+            "'' resolves to an empty address (environment variable missing?)\n"
         );
         assert_eq!(
             e("quic4@:443"),
@@ -514,7 +555,7 @@ mod tests {
         let e = |s: &str| parse_server_addr(s).unwrap_err();
         assert_eq!(
             e("127.0.0.1:notaport"),
-            "invalid character 'n' in port number 'notaport' in '127.0.0.1:notaport'"
+            "invalid character 'n' in port number 'notaport' in '127.0.0.1:notaport'\n"
         );
         assert_eq!(e("1.2.3.4:70000"), "invalid port '70000'");
         assert_eq!(
@@ -523,7 +564,7 @@ mod tests {
         );
         assert_eq!(
             e("fd@3"),
-            "a file descriptor is not acceptable here in 'fd@3'"
+            "a file descriptor is not acceptable here in 'fd@3'\n"
         );
     }
 }

@@ -6,8 +6,8 @@ pub mod size;
 pub mod time;
 
 pub use addr::{
-    parse_bind_addr, parse_check_addr, parse_server_addr, BindAddr, Family, Host, ServerAddr,
-    ServerPort,
+    invalid_address, parse_bind_addr, parse_check_addr, parse_server_addr, parse_source_addr,
+    BindAddr, Family, Host, ServerAddr, ServerPort,
 };
 pub use size::{parse_size, SizeError};
 pub use time::{parse_time, TimeError, TimeParsed, TimeUnit};

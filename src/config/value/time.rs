@@ -39,7 +39,8 @@ pub struct TimeParsed {
 /// own sentence (HAProxy words them differently per keyword).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TimeError {
-    /// A character that is neither a digit nor a known unit.
+    /// A character that is neither a digit nor a known unit ('\0' for an
+    /// empty word).
     #[error("unexpected character '{0}'")]
     UnexpectedChar(char),
     /// The value does not fit in 2^31-1 of the output unit.
@@ -73,6 +74,11 @@ fn unit(s: &str) -> Option<(u64, usize)> {
 pub fn parse_time(s: &str, default_unit: TimeUnit) -> Result<TimeParsed, TimeError> {
     // `take_while` never fails, so the error arm is unreachable in practice.
     let (rest, num) = digits(s).map_err(|_| TimeError::UnexpectedChar('\0'))?;
+    // A digit must come first; an empty word reports the NUL ending it,
+    // as HAProxy's C parser does.
+    if num.is_empty() {
+        return Err(TimeError::UnexpectedChar(first_char(s)));
+    }
     let mut value: u64 = 0;
     for d in num.bytes() {
         value = value
@@ -140,6 +146,13 @@ mod tests {
         assert_eq!(ms("1.5s"), Err(TimeError::UnexpectedChar('.')));
         assert_eq!(ms("5S"), Err(TimeError::UnexpectedChar('S')));
         assert_eq!(ms("-5"), Err(TimeError::UnexpectedChar('-')));
+        assert_eq!(ms("s"), Err(TimeError::UnexpectedChar('s')));
+        assert_eq!(ms("ms5"), Err(TimeError::UnexpectedChar('m')));
+        assert_eq!(ms(""), Err(TimeError::UnexpectedChar('\0')));
+        assert_eq!(
+            parse_time("2147483647000us", TimeUnit::Ms).map(|t| t.value),
+            Ok(2_147_483_647)
+        );
         assert_eq!(ms("25d"), Err(TimeError::Overflow));
         assert_eq!(ms("24d"), Ok(2_073_600_000));
         assert_eq!(ms("2147483647"), Ok(2_147_483_647));
