@@ -4,7 +4,9 @@
 use std::io::Write;
 
 use crate::cli::Args;
-use crate::config::build::{load_files, resolve_addresses, SystemResolver};
+use crate::config::build::{
+    files_with_errors, load_files, resolve_addresses, AddrError, SystemResolver,
+};
 use crate::config::reader::ConfigEnv;
 use crate::diag::{Diagnostics, Severity};
 
@@ -46,13 +48,23 @@ pub fn run_check(args: &Args) -> u8 {
     let mut loaded = load_files(&files, &mut env);
     let mut no_listener = false;
     if let Some(model) = loaded.model.as_mut() {
-        if !resolve_addresses(
+        let resolved = resolve_addresses(
             model,
             &SystemResolver,
             args.ignore_resolve_errors,
             &mut loaded.diags,
-        ) {
+        );
+        if let Err(e) = resolved {
             print_all(&loaded.diags, "config", &mut err);
+            if e == AddrError::Parsing {
+                for f in files_with_errors(&loaded.diags, &model.files) {
+                    summary(
+                        &format!("Error(s) found in configuration file : {f}"),
+                        &mut err,
+                    );
+                }
+                summary("Fatal errors found in configuration.", &mut err);
+            }
             return 1;
         }
         no_listener = !model.has_listener();

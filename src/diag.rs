@@ -55,6 +55,8 @@ pub enum LocStyle {
     ParsingTight,
     /// `[file:line] : msg` (post-parse checks, server/bind option parsers)
     Bracket,
+    /// `Parsing [file:line]: msg` (checks between sections, e.g. duplicate names)
+    ParsingCapital,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +107,7 @@ impl Diagnostic {
             (Some(l), LocStyle::Parsing) => format!("parsing [{l}] : {}", self.message),
             (Some(l), LocStyle::ParsingTight) => format!("parsing [{l}]: {}", self.message),
             (Some(l), LocStyle::Bracket) => format!("[{l}] : {}", self.message),
+            (Some(l), LocStyle::ParsingCapital) => format!("Parsing [{l}]: {}", self.message),
         }
     }
 

@@ -195,7 +195,7 @@ fn names_resolve_at_start_like_haproxy() {
     let mut m = model(SEED);
     let mut d = Diagnostics::default();
     // server2 does not resolve: fatal without -dr.
-    assert!(!resolve_addresses(&mut m, &FakeDns, false, &mut d));
+    assert!(resolve_addresses(&mut m, &FakeDns, false, &mut d).is_err());
     let texts: Vec<String> = d.items.iter().map(|x| x.body()).collect();
     assert!(texts.contains(
         &"[t.cfg:16] : 'server servers/server2' : could not resolve address 'server2.example.com'."
@@ -205,7 +205,7 @@ fn names_resolve_at_start_like_haproxy() {
     // With -dr: a warning, and the server starts in maintenance.
     let mut m = model(SEED);
     let mut d = Diagnostics::default();
-    assert!(resolve_addresses(&mut m, &FakeDns, true, &mut d));
+    assert!(resolve_addresses(&mut m, &FakeDns, true, &mut d).is_ok());
     let be = m.backend("servers").expect("be");
     assert_eq!(
         be.servers[0].resolved,
@@ -222,7 +222,7 @@ fn init_addr_none_and_fallback_ip() {
          backend b\n server x nowhere.invalid:80 init-addr none\n server y nowhere.invalid:81 init-addr last,libc,127.0.0.9\n",
     );
     let mut d = Diagnostics::default();
-    assert!(resolve_addresses(&mut m, &FakeDns, false, &mut d));
+    assert!(resolve_addresses(&mut m, &FakeDns, false, &mut d).is_ok());
     let be = m.backend("b").expect("b");
     assert!(be.servers[0].unresolved_maint);
     assert_eq!(

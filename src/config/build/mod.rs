@@ -19,7 +19,7 @@ use super::support::{self, Context, Entry, Status};
 
 use crate::diag::{Diagnostic, Diagnostics, Loc, LocStyle};
 
-pub use validate::{resolve_addresses, Resolver, SystemResolver};
+pub use validate::{resolve_addresses, AddrError, Resolver, SystemResolver};
 
 /// Options that change how a config is checked (HAProxy's `-dr`, ...).
 #[derive(Debug, Clone, Default)]
@@ -55,6 +55,11 @@ pub fn load_bytes(name: &str, bytes: &[u8], env: &mut ConfigEnv) -> Loaded {
     build(read, diags)
 }
 
+/// The files that have a fatal diagnostic, for the summary lines.
+pub fn files_with_errors(diags: &Diagnostics, files: &[String]) -> Vec<String> {
+    error_files(diags, files)
+}
+
 fn error_files(diags: &Diagnostics, files: &[String]) -> Vec<String> {
     files
         .iter()
@@ -86,9 +91,11 @@ fn build(read: ReadOutput, mut diags: Diagnostics) -> Loaded {
     // need the whole config run only on a config that parsed.
     if diags.has_fatal() {
         let files = error_files(&diags, &read.files);
+        // HAProxy omits the "Fatal errors" line when parsing was aborted.
+        let aborted = diags.abort || read.aborted;
         return Loaded {
             model: None,
-            fatal_summary: b.fatal,
+            fatal_summary: b.fatal && !aborted,
             error_files: files,
             diags,
         };
@@ -171,7 +178,9 @@ pub(crate) fn dispatch_status(
                 None
             }
             Status::Removed(msg) => {
-                diags.alert(Some(loc.clone()), msg.to_string());
+                let (style, text) = support::proxy::removed_message(context, keyword, "")
+                    .unwrap_or((LocStyle::Parsing, msg.to_string()));
+                diags.push(Diagnostic::alert(Some(loc.clone()), text).with_style(style));
                 None
             }
         },
@@ -197,8 +206,10 @@ pub(crate) fn unknown_keyword(
     diags: &mut Diagnostics,
 ) {
     let mut msg = format!("unknown keyword '{keyword}' in '{section}' section");
+    // HAProxy also proposes section keywords (`frontnd` → `frontend`).
     let cands: Vec<&str> = support::keywords(context)
         .filter(|k| !k.contains(' '))
+        .chain(super::reader::SECTION_KEYWORDS.iter().copied())
         .collect();
     if let Some(s) = super::suggest::did_you_mean(keyword, cands) {
         msg.push_str(&format!("; did you mean '{s}' maybe ?"));

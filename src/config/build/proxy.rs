@@ -7,7 +7,7 @@ use crate::config::model::{Proxy, ProxyKind, ProxySettings};
 use crate::config::reader::{RawSection, Statement};
 use crate::config::support::placement::{self, Allowed, ProxySection};
 use crate::config::support::{self, Context, Status};
-use crate::diag::{Diagnostic, Diagnostics, Loc};
+use crate::diag::{Diagnostic, Diagnostics, Loc, LocStyle};
 
 use super::{
     dispatch_status, proxy_kind, refused_message, rules, settings, tight_alert, unknown_keyword,
@@ -89,15 +89,18 @@ pub(super) fn section(b: &mut Builder, sec: &RawSection, diags: &mut Diagnostics
             .map(|&i| &b.model.proxies[i])
             .find(|p| (p.cap.frontend && cap.frontend) || (p.cap.backend && cap.backend))
         {
-            diags.push(Diagnostic::alert(
-                None,
-                format!(
-                    "Parsing [{loc}]: {} '{name}' has the same name as {} '{name}' declared at {}.",
-                    kind.keyword(),
-                    other.kind.keyword(),
-                    other.loc
-                ),
-            ));
+            diags.push(
+                Diagnostic::alert(
+                    Some(loc.clone()),
+                    format!(
+                        "{} '{name}' has the same name as {} '{name}' declared at {}.",
+                        kind.keyword(),
+                        other.kind.keyword(),
+                        other.loc
+                    ),
+                )
+                .with_style(LocStyle::ParsingCapital),
+            );
         }
     }
     // Inheritance: `from X` or the last defaults section above.
@@ -256,8 +259,9 @@ pub(super) fn line(cur: &mut Cur, st: &Statement, diags: &mut Diagnostics) {
         .find(|k| support::lookup(Context::Proxy, k).is_some())
     {
         Some(k) => k,
-        None if TWO_WORD_PREFIXES.contains(&first) && w.len() > 1 => {
-            unknown_two_word(cur, first, &w[1], loc, diags);
+        None if TWO_WORD_PREFIXES.contains(&first) => {
+            let second = w.get(1).map(String::as_str).unwrap_or("");
+            unknown_two_word(cur, first, second, loc, diags);
             return;
         }
         None => first.to_string(),
@@ -290,10 +294,11 @@ fn unknown_two_word(cur: &Cur, first: &str, second: &str, loc: &Loc, diags: &mut
         .filter_map(|k| k.strip_prefix(prefix.as_str()))
         .collect();
     let hint = crate::config::suggest::did_you_mean(second, cands.iter().copied())
-        .map(|s| format!(" did you mean '{s}' maybe ?"))
+        .map(|s| format!("; did you mean '{s}' maybe ?"))
         .unwrap_or_default();
     let msg = match first {
-        "option" => format!("unknown option '{second}'.{hint}"),
+        "option" if hint.is_empty() => format!("unknown option '{second}'."),
+        "option" => format!("unknown option '{second}'{hint}"),
         "timeout" => format!(
             "'timeout' supports 'client', 'server', 'connect', 'check', 'queue', 'http-keep-alive', 'http-request', 'tunnel', 'tarpit', 'client-fin' and 'server-fin' (got '{second}')"
         ),

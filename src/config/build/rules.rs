@@ -46,16 +46,22 @@ pub(super) fn condition(
     let Some(words) = words else {
         return Ok(None);
     };
+    // Switching rules word their condition errors differently.
+    let wrap = |e: &str| match rule {
+        "use_backend" => format!("error detected while parsing switching rule : {e}."),
+        "use-server" => format!("error detected while parsing server switching rule : {e}."),
+        _ => acl::condition_error(rule, e),
+    };
     let cond = match acl::parse_condition(words) {
         Ok(c) => c,
         Err(e) => {
-            d.alert(Some(loc.clone()), acl::condition_error(rule, &e));
+            d.alert(Some(loc.clone()), wrap(&e));
             return Err(());
         }
     };
     let names = &cur.acl_names;
     if let Err(e) = acl::resolve(&cond, |n| names.contains(n)) {
-        d.alert(Some(loc.clone()), acl::condition_error(rule, &e));
+        d.alert(Some(loc.clone()), wrap(&e));
         return Err(());
     }
     for t in cond.or_terms.iter().flatten() {

@@ -349,13 +349,18 @@ impl Resolver for SystemResolver {
 /// Resolve server host names as HAProxy does at start (manual §5.2
 /// `init-addr`, management guide `-dr`): an unresolvable name is fatal
 /// unless `init-addr` ends in `none` or `-dr` is given, in which case the
-/// server starts in maintenance. Returns false when start-up must fail.
+/// server starts in maintenance. `bind` and `log` host names are resolved
+/// first: HAProxy does that while parsing, so a failure there is reported
+/// as a configuration error of the file.
 pub fn resolve_addresses(
     model: &mut Model,
     resolver: &dyn Resolver,
     ignore_errors: bool,
     d: &mut Diagnostics,
-) -> bool {
+) -> Result<(), AddrError> {
+    if !(resolve_bind_hosts(model, resolver, d) & resolve_log_targets(model, resolver, d)) {
+        return Err(AddrError::Parsing);
+    }
     let mut ok = true;
     for p in &mut model.proxies {
         let pname = p.name.clone();
@@ -402,9 +407,18 @@ pub fn resolve_addresses(
     }
     if !ok {
         d.alert(None, "Failed to initialize server(s) addr.");
-        return false;
+        return Err(AddrError::Servers);
     }
-    resolve_bind_hosts(model, resolver, d) && resolve_log_targets(model, resolver, d)
+    Ok(())
+}
+
+/// Why addresses could not be set up at start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddrError {
+    /// A `bind` or `log` host name did not resolve (a parsing error for HAProxy).
+    Parsing,
+    /// A server name did not resolve and neither `-dr` nor `init-addr none` allows it.
+    Servers,
 }
 
 /// `bind` addresses given by name must resolve (HAProxy reports it as an
