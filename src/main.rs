@@ -21,7 +21,10 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if args.list_keywords {
-        print!("{}", harp::config::support::render::render_keyword_list());
+        use std::io::Write;
+        // A closed pipe (`harp --list-keywords | head`) is not an error.
+        let text = harp::config::support::render::render_keyword_list();
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
         return ExitCode::SUCCESS;
     }
     if let Some(dir) = &args.chdir {

@@ -180,6 +180,26 @@ fn eval(e: &Expr, env: &dyn CondEnv, words: &str) -> Result<bool, String> {
     })
 }
 
+/// The parser is recursive: bound the depth so hostile input cannot
+/// exhaust the stack (HAProxy's own expressions never come close).
+const MAX_NESTING: usize = 64;
+
+/// Deepest nesting of parentheses and negations in `text`.
+fn nesting(text: &str) -> usize {
+    let (mut depth, mut max, mut bangs) = (0usize, 0usize, 0usize);
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            '!' => bangs += 1,
+            ' ' => {}
+            _ => bangs = 0,
+        }
+        max = max.max(depth + bangs);
+    }
+    max
+}
+
 /// Evaluate the words after `.if`/`.elif`. The error is HAProxy's message
 /// (without the location prefix).
 pub fn evaluate(words: &[String], env: &dyn CondEnv) -> Result<bool, String> {
@@ -187,6 +207,12 @@ pub fn evaluate(words: &[String], env: &dyn CondEnv) -> Result<bool, String> {
     if text.trim().is_empty() {
         return Err(format!(
             "unparsable conditional sub-expression '{text}' in '.if' at position 1"
+        ));
+    }
+    if nesting(&text) > MAX_NESTING {
+        return Err(format!(
+            "unparsable conditional expression '{}...' in '.if' at position 1 (nested too deeply)",
+            text.chars().take(40).collect::<String>()
         ));
     }
     match expr(&text) {

@@ -38,6 +38,22 @@ pub(super) fn parse_time_kw(
         );
         return None;
     };
+    // No digits at all: HAProxy names the first character, or says an
+    // integer is expected when the word is empty.
+    if let Some(c) = a.chars().next().filter(|c| !c.is_ascii_digit()) {
+        d.alert(
+            Some(loc.clone()),
+            format!("unexpected character '{c}' in '{kw}'"),
+        );
+        return None;
+    }
+    if a.is_empty() {
+        d.alert(
+            Some(loc.clone()),
+            format!("'{kw}' expects an integer value (in milliseconds)"),
+        );
+        return None;
+    }
     match parse_time(a, TimeUnit::Ms) {
         Ok(t) => {
             if let Some(w) = t.warning {

@@ -303,6 +303,20 @@ fn warnings(model: &Model, p: &Proxy, d: &mut Diagnostics) {
             ),
         );
     }
+    if p.mode() == Mode::Tcp {
+        for set in ["http-request", "http-response", "http-after-response"] {
+            if p.settings.rules.get(set).is_some_and(|r| !r.is_empty()) {
+                d.warning(
+                    None,
+                    format!(
+                        "'{set}' rules ignored for {} '{}' as they require HTTP mode.",
+                        kind_word(p),
+                        p.name
+                    ),
+                );
+            }
+        }
+    }
     if p.kind == ProxyKind::Frontend && p.binds.is_empty() {
         d.warning(
             None,
