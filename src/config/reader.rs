@@ -183,15 +183,17 @@ pub fn read_files(paths: &[PathBuf], env: &mut ConfigEnv, diags: &mut Diagnostic
                 }
             }
             Err(e) => {
-                out.fatal = true;
+                // HAProxy stops here and prints no summary line.
+                out.aborted = true;
                 diags.alert(
                     None,
                     format!(
-                        "Could not open configuration file {} : {}",
+                        "Cannot open configuration file/directory {} : {}",
                         name,
                         io_reason(&e)
                     ),
                 );
+                break;
             }
         }
     }
