@@ -113,3 +113,15 @@ fn nul_and_lone_carriage_returns() {
     // A CR ends the line for the tokenizer, as in HAProxy.
     assert!(l.model.is_some());
 }
+
+#[test]
+fn escaped_space_inside_a_keyword() {
+    // Found by fuzzing: one word that spells a two-word keyword.
+    let l = load(
+        b"defaults\n mode http\nfrontend f\n bind :80\n stats\\ uri /st\n timeout\\ client 5s\n",
+    );
+    let m = l.model.expect("valid");
+    let f = m.proxy("f").expect("f");
+    assert_eq!(f.settings.timeouts.client, Some(5000));
+    assert_eq!(f.settings.stats.uri.as_deref(), Some("/st"));
+}

@@ -242,7 +242,7 @@ pub(super) fn line(cur: &mut Cur, st: &Statement, diags: &mut Diagnostics) {
     }
     // Rule sets: the keyword, then the action in its own table.
     if let Some(set) = rules::rule_set_name(w) {
-        let nwords = set.split(' ').count();
+        let nwords = if set.contains(' ') { 2 } else { 1 };
         if !check_section(cur, set, loc, diags) {
             return;
         }
@@ -250,23 +250,22 @@ pub(super) fn line(cur: &mut Cur, st: &Statement, diags: &mut Diagnostics) {
         return;
     }
     // Longest keyword first: "capture request header", "option httplog", "bind".
-    let joined = |n: usize| w[..n].join(" ");
-    let kw = match (3..=w.len().min(3))
-        .rev()
-        .chain([2, 1])
+    // The count of words used is kept apart from the keyword: a single
+    // word may itself hold a space (`stats\ uri`).
+    let (nwords, kw) = match [3, 2, 1]
+        .into_iter()
         .filter(|&n| n <= w.len())
-        .map(joined)
-        .find(|k| support::lookup(Context::Proxy, k).is_some())
+        .map(|n| (n, w[..n].join(" ")))
+        .find(|(_, k)| support::lookup(Context::Proxy, k).is_some())
     {
-        Some(k) => k,
+        Some(found) => found,
         None if TWO_WORD_PREFIXES.contains(&first) => {
             let second = w.get(1).map(String::as_str).unwrap_or("");
             unknown_two_word(cur, first, second, loc, diags);
             return;
         }
-        None => first.to_string(),
+        None => (1, first.to_string()),
     };
-    let nwords = kw.split(' ').count();
     let args = &w[nwords..];
     if let Some(e) = support::lookup(Context::Proxy, &kw) {
         if !matches!(e.status, Status::Implemented) {
