@@ -7,6 +7,7 @@ use crate::cli::Args;
 use crate::config::build::{
     files_with_errors, load_files, resolve_addresses, AddrError, SystemResolver,
 };
+use crate::config::model::Model;
 use crate::config::reader::ConfigEnv;
 use crate::diag::{Diagnostics, Severity};
 
@@ -23,6 +24,17 @@ fn summary(line: &str, out: &mut impl Write) {
 
 /// Run the checks; returns the exit code.
 pub fn run_check(args: &Args) -> u8 {
+    prepare(args).0
+}
+
+/// Load and check everything. With `-c`, print HAProxy's closing lines;
+/// without it, return the model to run when it may start (exit code 0).
+pub fn prepare(args: &Args) -> (u8, Option<Model>) {
+    let (code, model) = prepare_inner(args);
+    (code, model.filter(|_| code == 0))
+}
+
+fn prepare_inner(args: &Args) -> (u8, Option<Model>) {
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
     let files = args.all_files();
@@ -37,12 +49,12 @@ pub fn run_check(args: &Args) -> u8 {
     if files.is_empty() {
         if args.carp.is_empty() {
             let _ = writeln!(err, "harp: no configuration file given (use -f FILE)");
-            return 1;
+            return (1, None);
         }
         if carp_ok && !args.quiet {
             println!("CARP configuration is valid");
         }
-        return if carp_ok { 0 } else { 1 };
+        return (if carp_ok { 0 } else { 1 }, None);
     }
     let mut env = ConfigEnv::from_process();
     let mut loaded = load_files(&files, &mut env);
@@ -65,7 +77,7 @@ pub fn run_check(args: &Args) -> u8 {
                 }
                 summary("Fatal errors found in configuration.", &mut err);
             }
-            return 1;
+            return (1, None);
         }
         no_listener = !model.has_listener();
     }
@@ -80,7 +92,7 @@ pub fn run_check(args: &Args) -> u8 {
         if loaded.fatal_summary {
             summary("Fatal errors found in configuration.", &mut err);
         }
-        return 1;
+        return (1, None);
     }
     let warned = loaded.diags.count(Severity::Warning) > 0 || carp_warn;
     let zero_warning =
@@ -90,21 +102,26 @@ pub fn run_check(args: &Args) -> u8 {
             "Some warnings were found and 'zero-warning' is set. Aborting.",
             &mut err,
         );
-        return 1;
+        return (1, None);
     }
     if !carp_ok {
-        return 1;
+        return (1, None);
+    }
+    if !args.check {
+        // Starting: HAProxy prints the warnings only, and refuses to start
+        // without a listener.
+        return (if no_listener { 2 } else { 0 }, loaded.model);
     }
     if args.quiet {
-        return if no_listener { 2 } else { 0 };
+        return (if no_listener { 2 } else { 0 }, loaded.model);
     }
     if warned {
         println!("Warnings were found.");
     }
     if no_listener {
         println!("Configuration file has no error but will not start (no listener) => exit(2).");
-        return 2;
+        return (2, None);
     }
     println!("Configuration file is valid");
-    0
+    (0, loaded.model)
 }

@@ -7,4 +7,6 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod proxy;
 pub mod rcconf;
+pub mod runtime;

@@ -37,14 +37,24 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     }
-    let code = harp::check::run_check(&args);
-    if args.check || code == 1 {
+    let (code, model) = harp::check::prepare(&args);
+    if args.check {
         return ExitCode::from(code);
     }
-    // Serving traffic (listeners, checks, CARP) arrives with the data plane.
-    eprintln!(
-        "[ALERT]    ({}) : config : this harp build only checks configurations; run it with -c.",
-        std::process::id()
-    );
-    ExitCode::from(1)
+    let Some(model) = model else {
+        if code == 2 {
+            eprintln!(
+                "[ALERT]    ({}) : [harp.main()] No enabled listener found (check for 'bind' directives) ! Exiting.",
+                std::process::id()
+            );
+        }
+        return ExitCode::from(1);
+    };
+    match harp::runtime::run(&model) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("[ALERT]    ({}) : {e}", std::process::id());
+            ExitCode::from(1)
+        }
+    }
 }

@@ -1,0 +1,237 @@
+//! The HTTP/1.1 pipeline of a frontend: accept requests (hyper), pick the
+//! backend and server, forward, and answer HAProxy's own errors when that
+//! fails (HAProxy manual §4 `mode http`, §4.2 `option forwardfor`,
+//! `http-reuse`, `retries`, `option redispatch`, timeouts).
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::header::{HeaderName, HeaderValue, CONNECTION};
+use http::{Request, Response};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpStream;
+
+use super::body::{full, RespBody};
+use super::pick::pick;
+use super::upstream::{connect_http, put_idle, take_idle};
+use crate::config::model::HttpConnMode;
+use crate::runtime::table::{BackendState, ServerState};
+use crate::runtime::Shared;
+
+/// Per client connection facts.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnInfo {
+    pub client: SocketAddr,
+    pub local: SocketAddr,
+}
+
+fn ms(v: Option<u32>) -> Option<Duration> {
+    v.filter(|&m| m > 0)
+        .map(|m| Duration::from_millis(u64::from(m)))
+}
+
+/// HAProxy 2.6's own responses (built-in error pages, HTX header case).
+pub fn haproxy_error(status: u16) -> Response<RespBody> {
+    let (reason, text) = match status {
+        403 => ("Forbidden", "Request forbidden by administrative rules."),
+        408 => (
+            "Request Time-out",
+            "Your browser didn't send a complete request in time.",
+        ),
+        500 => (
+            "Internal Server Error",
+            "An internal server error occurred.",
+        ),
+        502 => (
+            "Bad Gateway",
+            "The server returned an invalid or incomplete response.",
+        ),
+        504 => ("Gateway Time-out", "The server didn't respond in time."),
+        _ => (
+            "Service Unavailable",
+            "No server is available to handle this request.",
+        ),
+    };
+    let body = format!("<html><body><h1>{status} {reason}</h1>\n{text}\n</body></html>\n");
+    let mut r = Response::new(full(body.clone()));
+    *r.status_mut() =
+        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::SERVICE_UNAVAILABLE);
+    let h = r.headers_mut();
+    h.insert(http::header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+    h.insert(
+        http::header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache"),
+    );
+    h.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html"),
+    );
+    r
+}
+
+/// Serve one client connection of an HTTP frontend.
+pub async fn serve(shared: Arc<Shared>, fe: usize, stream: TcpStream, info: ConnInfo) {
+    let front = &shared.frontends[fe];
+    let s = &front.proxy.settings;
+    let keep_alive = s.http_conn_mode != HttpConnMode::Close;
+    // `timeout http-request` bounds the wait for a complete header;
+    // without it HAProxy falls back to `timeout client`.
+    let header_timeout = ms(s.timeouts.http_request.or(s.timeouts.client));
+    let mut b = hyper::server::conn::http1::Builder::new();
+    b.keep_alive(keep_alive)
+        .auto_date_header(false)
+        .timer(TokioTimer::new());
+    if header_timeout.is_some() {
+        b.header_read_timeout(header_timeout);
+    }
+    let svc_shared = shared.clone();
+    let svc = service_fn(move |req| {
+        let shared = svc_shared.clone();
+        async move { Ok::<_, Infallible>(handle(&shared, fe, req, info).await) }
+    });
+    if let Err(e) = b
+        .serve_connection(TokioIo::new(stream), svc)
+        .with_upgrades()
+        .await
+    {
+        tracing::debug!("client connection ended: {e}");
+    }
+}
+
+/// The backend for a request: `use_backend` rules without a condition in
+/// order, then `default_backend`.
+fn choose_backend(shared: &Shared, fe: usize) -> Option<&Arc<BackendState>> {
+    let p = &shared.frontends[fe].proxy;
+    let name = p
+        .use_backend
+        .iter()
+        .find(|u| u.cond.is_none())
+        .map(|u| u.target.as_str())
+        .or_else(|| p.default_backend())
+        .or_else(|| p.cap.backend.then_some(p.name.as_str()))?;
+    shared.backends.get(name)
+}
+
+async fn handle(
+    shared: &Shared,
+    fe: usize,
+    mut req: Request<Incoming>,
+    info: ConnInfo,
+) -> Response<RespBody> {
+    let Some(be) = choose_backend(shared, fe) else {
+        return haproxy_error(503);
+    };
+    let bs = &be.proxy.settings;
+    let fs = &shared.frontends[fe].proxy.settings;
+    // Options set on either side apply (HAProxy merges frontend and backend).
+    add_forwarding_headers(&mut req, fs, bs, &info);
+    let strictness = |s: &crate::config::model::ProxySettings| match s.http_conn_mode {
+        HttpConnMode::KeepAlive => 0,
+        HttpConnMode::ServerClose => 1,
+        HttpConnMode::Close => 2,
+    };
+    let close_server =
+        strictness(fs).max(strictness(bs)) > 0 || bs.http_reuse.as_deref() == Some("never");
+    if close_server {
+        req.headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    let retries = bs.retries.unwrap_or(3);
+    let redispatch = bs.options.get("redispatch").copied().unwrap_or(false);
+    let connect_to = ms(bs.timeouts.connect);
+    let server_to = ms(bs.timeouts.server);
+    let mut last: Option<Arc<ServerState>> = None;
+    let mut sender = None;
+    for attempt in 0..=retries {
+        // Redispatch on the last retry, as HAProxy does.
+        let avoid = if redispatch && attempt == retries && attempt > 0 {
+            last.as_ref()
+        } else {
+            None
+        };
+        let server = match (&last, avoid) {
+            (Some(s), None) if attempt > 0 => s.clone(),
+            _ => match pick(be, avoid) {
+                Some(s) => s,
+                None => return haproxy_error(503),
+            },
+        };
+        let Some(target) = server.target else {
+            return haproxy_error(503);
+        };
+        let addr = target.resolve(info.local.port());
+        if let Some(tx) = take_idle(&server) {
+            sender = Some((server, tx));
+            break;
+        }
+        match connect_http(addr, connect_to).await {
+            Ok(tx) => {
+                sender = Some((server, tx));
+                break;
+            }
+            Err(e) => {
+                tracing::debug!("connect to {addr} failed: {e}");
+                last = Some(server);
+            }
+        }
+    }
+    let Some((server, mut tx)) = sender else {
+        return haproxy_error(503);
+    };
+    server.cur_conns.fetch_add(1, Ordering::Relaxed);
+    server.total_conns.fetch_add(1, Ordering::Relaxed);
+    let sent = tx.send_request(req);
+    let res = match server_to {
+        Some(t) => tokio::time::timeout(t, sent).await,
+        None => Ok(sent.await),
+    };
+    server.cur_conns.fetch_sub(1, Ordering::Relaxed);
+    match res {
+        Ok(Ok(resp)) => {
+            if !close_server {
+                put_idle(&server, tx);
+            }
+            let (parts, body) = resp.into_parts();
+            Response::from_parts(parts, body.boxed())
+        }
+        Ok(Err(e)) => {
+            tracing::debug!("server {} failed: {e}", server.name);
+            haproxy_error(502)
+        }
+        Err(_) => haproxy_error(504),
+    }
+}
+
+/// `option forwardfor` and `option originalto` (manual §4.2).
+fn add_forwarding_headers(
+    req: &mut Request<Incoming>,
+    fs: &crate::config::model::ProxySettings,
+    bs: &crate::config::model::ProxySettings,
+    info: &ConnInfo,
+) {
+    if let Some(ff) = bs.forwardfor.as_ref().or(fs.forwardfor.as_ref()) {
+        let name = HeaderName::from_bytes(ff.header.as_bytes()).ok();
+        if let Some(name) = name {
+            let present = req.headers().contains_key(&name);
+            if !(ff.if_none && present) {
+                if let Ok(v) = HeaderValue::from_str(&info.client.ip().to_string()) {
+                    req.headers_mut().append(name, v);
+                }
+            }
+        }
+    }
+    if let Some(ot) = bs.originalto.as_ref().or(fs.originalto.as_ref()) {
+        if let (Ok(name), Ok(v)) = (
+            HeaderName::from_bytes(ot.header.as_bytes()),
+            HeaderValue::from_str(&info.local.ip().to_string()),
+        ) {
+            req.headers_mut().insert(name, v);
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! The data plane: listeners, the HTTP pipeline, TCP relays, connections
+//! to servers. Reads only the model and the runtime tables, never config text.
+
+pub mod body;
+pub mod http;
+pub mod listener;
+pub mod pick;
+pub mod tcp;
+pub mod upstream;

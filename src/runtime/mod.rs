@@ -1,0 +1,206 @@
+//! Starts the data plane from a model: binds every listener first (so a
+//! bad address fails the start, as in HAProxy), then accepts connections
+//! until SIGINT/SIGTERM.
+
+pub mod gaps;
+pub mod table;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+use crate::config::model::{Mode, Model, Proxy};
+use crate::proxy::http::ConnInfo;
+use crate::proxy::listener::{bind_addrs, listen};
+use table::BackendState;
+
+/// HAProxy's process-wide maxconn when `global maxconn` is not set is
+/// derived from ulimits; harp uses a fixed, generous bound.
+const DEFAULT_GLOBAL_MAXCONN: usize = 100_000;
+
+/// A frontend (or listen) as the data plane sees it.
+#[derive(Debug)]
+pub struct FrontendState {
+    pub proxy: Arc<Proxy>,
+    /// `maxconn` of the frontend: accepting pauses when it is reached.
+    pub slots: Arc<Semaphore>,
+}
+
+/// Everything connection handlers share.
+#[derive(Debug)]
+pub struct Shared {
+    pub frontends: Vec<FrontendState>,
+    pub backends: HashMap<String, Arc<BackendState>>,
+    pub global_slots: Arc<Semaphore>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("Starting {kind} {name}: cannot bind socket ({reason}) [{addr}]")]
+    Bind {
+        kind: &'static str,
+        name: String,
+        reason: String,
+        addr: String,
+    },
+    #[error("cannot start the runtime: {0}")]
+    Runtime(#[from] std::io::Error),
+}
+
+impl Shared {
+    pub fn from_model(model: &Model) -> Shared {
+        let mut backends = HashMap::new();
+        let mut frontends = Vec::new();
+        for p in &model.proxies {
+            let p = Arc::new(p.clone());
+            if p.cap.backend && !p.disabled {
+                backends.insert(p.name.clone(), Arc::new(BackendState::from_proxy(&p)));
+            }
+            if p.cap.frontend && !p.disabled && !p.binds.is_empty() {
+                let maxconn = p
+                    .settings
+                    .maxconn
+                    .filter(|&m| m > 0)
+                    .map_or(Semaphore::MAX_PERMITS, |m| m as usize);
+                frontends.push(FrontendState {
+                    proxy: p,
+                    slots: Arc::new(Semaphore::new(maxconn)),
+                });
+            }
+        }
+        let global = model
+            .global
+            .maxconn
+            .filter(|&m| m > 0)
+            .map_or(DEFAULT_GLOBAL_MAXCONN, |m| m as usize);
+        Shared {
+            frontends,
+            backends,
+            global_slots: Arc::new(Semaphore::new(global)),
+        }
+    }
+}
+
+/// Bind every listener of every frontend (before serving anything).
+fn bind_all(shared: &Shared) -> Result<Vec<(usize, std::net::TcpListener)>, RunError> {
+    let mut out = Vec::new();
+    for (i, f) in shared.frontends.iter().enumerate() {
+        let kind = if f.proxy.cap.backend {
+            "proxy"
+        } else {
+            "frontend"
+        };
+        for b in &f.proxy.binds {
+            let fail = |reason: String, addr: String| RunError::Bind {
+                kind,
+                name: f.proxy.name.clone(),
+                reason,
+                addr,
+            };
+            let addrs =
+                bind_addrs(b).map_err(|e| fail(e.to_string(), b.config.addr_text.clone()))?;
+            for a in addrs {
+                let l = listen(
+                    a,
+                    b.config.backlog.or(f.proxy.settings.backlog),
+                    b.config.v6only,
+                )
+                .map_err(|e| fail(os_reason(&e), a.to_string()))?;
+                out.push((i, l));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The reason in HAProxy's words ("Address already in use").
+fn os_reason(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// Run the data plane until SIGINT or SIGTERM.
+pub fn run(model: &Model) -> Result<(), RunError> {
+    for gap in gaps::unsupported(model) {
+        eprintln!("[WARNING]  ({}) : {gap}.", std::process::id());
+    }
+    let shared = Arc::new(Shared::from_model(model));
+    let listeners = bind_all(&shared)?;
+    let threads = model
+        .global
+        .nbthread
+        .map(|n| n.max(1) as usize)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        for (fe, l) in listeners {
+            let l = TcpListener::from_std(l)?;
+            tokio::spawn(accept_loop(shared.clone(), fe, l));
+        }
+        wait_for_stop().await;
+        Ok(())
+    })
+}
+
+async fn wait_for_stop() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let term = signal(SignalKind::terminate());
+    let int = signal(SignalKind::interrupt());
+    match (term, int) {
+        (Ok(mut t), Ok(mut i)) => {
+            tokio::select! {
+                _ = t.recv() => {},
+                _ = i.recv() => {},
+            }
+        }
+        _ => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+/// Accept while the frontend and process have free slots (HAProxy pauses
+/// accepting at maxconn; the kernel backlog holds the rest).
+async fn accept_loop(shared: Arc<Shared>, fe: usize, l: TcpListener) {
+    let f_slots = shared.frontends[fe].slots.clone();
+    let g_slots = shared.global_slots.clone();
+    let mode = shared.frontends[fe].proxy.mode();
+    loop {
+        let Ok(fp) = f_slots.clone().acquire_owned().await else {
+            return;
+        };
+        let Ok(gp) = g_slots.clone().acquire_owned().await else {
+            return;
+        };
+        let (stream, client) = match l.accept().await {
+            Ok(x) => x,
+            Err(e) => {
+                tracing::warn!("accept failed: {e}");
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let local = stream
+            .local_addr()
+            .unwrap_or(SocketAddr::from(([0, 0, 0, 0], 0)));
+        let info = ConnInfo { client, local };
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            match mode {
+                Mode::Http => crate::proxy::http::serve(shared, fe, stream, info).await,
+                _ => crate::proxy::tcp::serve(shared, fe, stream, info).await,
+            }
+            drop((fp, gp));
+        });
+    }
+}

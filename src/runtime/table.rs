@@ -1,0 +1,149 @@
+//! Runtime state of backends and servers: what the balancer, health checks
+//! and stats read and change. Built from the model; lives outside it so it
+//! can survive reloads (keyed by backend and server names).
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::config::model::{Mode, Proxy};
+use crate::config::value::addr::{Host, ServerAddr, ServerPort};
+
+/// Where a server is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Fixed(SocketAddr),
+    /// No port or `+N`/`-N`: the port the client connected to, plus offset.
+    DstPort {
+        ip: std::net::IpAddr,
+        offset: i32,
+    },
+}
+
+impl Target {
+    pub fn resolve(&self, dst_port: u16) -> SocketAddr {
+        match *self {
+            Target::Fixed(a) => a,
+            Target::DstPort { ip, offset } => {
+                let p = (i32::from(dst_port) + offset).clamp(0, 65535) as u16;
+                SocketAddr::new(ip, p)
+            }
+        }
+    }
+}
+
+/// One server's live state.
+#[derive(Debug)]
+pub struct ServerState {
+    pub name: String,
+    pub id: u32,
+    pub target: Option<Target>,
+    pub backup: bool,
+    pub weight: AtomicU32,
+    /// Operational state (health checks).
+    pub up: AtomicBool,
+    /// Administrative maintenance (`disabled`, unresolved name, CLI).
+    pub maint: AtomicBool,
+    pub cur_conns: AtomicU32,
+    pub total_conns: AtomicU64,
+    pub maxconn: u32,
+    /// Idle upstream HTTP connections, reused per `http-reuse`.
+    pub idle: Mutex<Vec<hyper::client::conn::http1::SendRequest<crate::proxy::body::ProxyBody>>>,
+}
+
+impl ServerState {
+    pub fn usable(&self) -> bool {
+        self.target.is_some()
+            && self.up.load(Ordering::Relaxed)
+            && !self.maint.load(Ordering::Relaxed)
+    }
+}
+
+/// One backend's servers and its rotation state.
+#[derive(Debug)]
+pub struct BackendState {
+    pub name: String,
+    pub id: u32,
+    pub mode: Mode,
+    pub servers: Vec<Arc<ServerState>>,
+    pub rr: AtomicUsize,
+    pub proxy: Arc<Proxy>,
+}
+
+fn target_of(addr: &ServerAddr, resolved: Option<std::net::IpAddr>) -> Option<Target> {
+    match addr {
+        ServerAddr::Inet { host, port, .. } => {
+            let ip = match host {
+                Host::Ip(ip) => *ip,
+                Host::Name(_) => resolved?,
+                Host::Any => return None,
+            };
+            Some(match port {
+                ServerPort::Fixed(p) => Target::Fixed(SocketAddr::new(ip, *p)),
+                ServerPort::Same => Target::DstPort { ip, offset: 0 },
+                ServerPort::Offset(o) => Target::DstPort { ip, offset: *o },
+            })
+        }
+        _ => None,
+    }
+}
+
+impl BackendState {
+    pub fn from_proxy(p: &Arc<Proxy>) -> BackendState {
+        let servers = p
+            .servers
+            .iter()
+            .map(|s| {
+                Arc::new(ServerState {
+                    name: s.name.clone(),
+                    id: s.id,
+                    target: target_of(&s.addr, s.resolved),
+                    backup: s.config.backup,
+                    weight: AtomicU32::new(s.config.weight),
+                    up: AtomicBool::new(true),
+                    maint: AtomicBool::new(s.config.disabled || s.unresolved_maint),
+                    cur_conns: AtomicU32::new(0),
+                    total_conns: AtomicU64::new(0),
+                    maxconn: s.config.maxconn,
+                    idle: Mutex::new(Vec::new()),
+                })
+            })
+            .collect();
+        BackendState {
+            name: p.name.clone(),
+            id: p.id,
+            mode: p.mode(),
+            servers,
+            rr: AtomicUsize::new(0),
+            proxy: p.clone(),
+        }
+    }
+
+    /// The servers new traffic may go to: active ones, or the backups when
+    /// no active server is usable (the first backup unless `allbackups`).
+    pub fn candidates(&self) -> Vec<Arc<ServerState>> {
+        let active: Vec<_> = self
+            .servers
+            .iter()
+            .filter(|s| !s.backup && s.usable())
+            .cloned()
+            .collect();
+        if !active.is_empty() {
+            return active;
+        }
+        let backups = self
+            .servers
+            .iter()
+            .filter(|s| s.backup && s.usable())
+            .cloned();
+        if self.proxy.option("allbackups") {
+            backups.collect()
+        } else {
+            backups.take(1).collect()
+        }
+    }
+
+    pub fn usable_count(&self) -> u32 {
+        self.servers.iter().filter(|s| s.usable()).count() as u32
+    }
+}

@@ -1,0 +1,249 @@
+//! The seed config, ports moved to 127.0.0.1, serving real traffic through
+//! harp: requests alternate between server1 and server2; a dead backend
+//! gives HAProxy's 503; `mode tcp` relays bytes; forwardfor adds the header.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+const HARP: &str = env!("CARGO_BIN_EXE_harp");
+
+/// Kills the child when the test ends, even on failure.
+struct Proc(Child);
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A tiny HTTP/1.1 origin: answers every request with its name, and
+/// echoes the X-Forwarded-For it received in a header. Keep-alive aware.
+struct Origin {
+    port: u16,
+    stop: Arc<AtomicBool>,
+}
+impl Drop for Origin {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+fn origin(name: &'static str) -> Origin {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind origin");
+    let port = l.local_addr().expect("addr").port();
+    let stop = Arc::new(AtomicBool::new(false));
+    let st = stop.clone();
+    thread::spawn(move || {
+        for conn in l.incoming() {
+            if st.load(Ordering::Relaxed) {
+                return;
+            }
+            let Ok(conn) = conn else { continue };
+            thread::spawn(move || serve_origin(conn, name));
+        }
+    });
+    Origin { port, stop }
+}
+
+fn serve_origin(conn: TcpStream, name: &str) {
+    let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut r = BufReader::new(conn.try_clone().expect("clone"));
+    let mut w = conn;
+    for _ in 0..1000 {
+        let mut xff = String::from("-");
+        let mut line = String::new();
+        if r.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        loop {
+            let mut h = String::new();
+            if r.read_line(&mut h).unwrap_or(0) == 0 {
+                return;
+            }
+            if h == "\r\n" {
+                break;
+            }
+            if let Some(v) = h.to_ascii_lowercase().strip_prefix("x-forwarded-for:") {
+                xff = v.trim().to_string();
+            }
+        }
+        let body = format!("{name}\n");
+        let resp = format!(
+            "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nx-seen-xff: {xff}\r\n\r\n{body}",
+            body.len()
+        );
+        if w.write_all(resp.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+fn start_harp(cfg: &str, port: u16) -> Proc {
+    let dir = std::env::temp_dir().join(format!("harp-dp-{}-{port}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let path = dir.join("haproxy.cfg");
+    std::fs::write(&path, cfg).expect("write cfg");
+    let child = Command::new(HARP)
+        .arg("-f")
+        .arg(&path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start harp");
+    let p = Proc(child);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "harp did not listen on {port}");
+        thread::sleep(Duration::from_millis(20));
+    }
+    p
+}
+
+/// One request on a new connection; returns (status line, headers, body).
+fn get(port: u16, path: &str) -> (String, String, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut raw = String::new();
+    let _ = s.read_to_string(&mut raw);
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let (status, headers) = head.split_once("\r\n").unwrap_or((head, ""));
+    (status.to_string(), headers.to_string(), body.to_string())
+}
+
+/// The seed's config with only the addresses changed.
+fn seed_config(front: u16, s1: u16, s2: u16) -> String {
+    format!(
+        "global\ndaemon\nmaxconn 256\ndefaults\nmode http\ntimeout connect 5000ms\ntimeout client 5000ms\n\
+         timeout server 5000ms\nstats enable\nfrontend http-in\nbind 127.0.0.1:{front}\noption httplog\n\
+         log global\ndefault_backend servers\nbackend servers\nserver server1 127.0.0.1:{s1} check\n\
+         server server2 127.0.0.1:{s2} check\n"
+    )
+}
+
+#[test]
+fn seed_config_alternates_servers() {
+    let (o1, o2) = (origin("server1"), origin("server2"));
+    let port = free_port();
+    let _h = start_harp(&seed_config(port, o1.port, o2.port), port);
+    let seen: Vec<String> = (0..6)
+        .map(|_| get(port, "/").2.trim().to_string())
+        .collect();
+    assert_eq!(
+        seen,
+        ["server1", "server2", "server1", "server2", "server1", "server2"]
+    );
+}
+
+#[test]
+fn keep_alive_client_connection_alternates_too() {
+    let (o1, o2) = (origin("server1"), origin("server2"));
+    let port = free_port();
+    let _h = start_harp(&seed_config(port, o1.port, o2.port), port);
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let mut r = BufReader::new(s.try_clone().expect("clone"));
+    let mut names = Vec::new();
+    for _ in 0..4 {
+        write!(s, "GET / HTTP/1.1\r\nHost: test\r\n\r\n").expect("send");
+        let mut len = 0usize;
+        let mut status = String::new();
+        r.read_line(&mut status).expect("status");
+        assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+        loop {
+            let mut h = String::new();
+            r.read_line(&mut h).expect("header");
+            if h == "\r\n" {
+                break;
+            }
+            if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+                len = v.trim().parse().expect("length");
+            }
+        }
+        let mut body = vec![0u8; len];
+        r.read_exact(&mut body).expect("body");
+        names.push(String::from_utf8_lossy(&body).trim().to_string());
+    }
+    assert_eq!(names, ["server1", "server2", "server1", "server2"]);
+}
+
+#[test]
+fn no_server_gives_haproxys_503_and_forwardfor_is_added() {
+    let dead = free_port(); // nothing listens there
+    let o = origin("alive");
+    let (p1, p2) = (free_port(), free_port());
+    let cfg = format!(
+        "defaults\n mode http\n timeout connect 500ms\n timeout client 5s\n timeout server 5s\n retries 1\n\
+         frontend down\n bind 127.0.0.1:{p1}\n default_backend dead\n\
+         frontend up\n bind 127.0.0.1:{p2}\n option forwardfor\n default_backend alive\n\
+         backend dead\n server d 127.0.0.1:{dead}\n\
+         backend alive\n server a 127.0.0.1:{}\n",
+        o.port
+    );
+    let _h = start_harp(&cfg, p1);
+    let (status, headers, body) = get(p1, "/");
+    assert_eq!(status, "HTTP/1.1 503 Service Unavailable");
+    // As HAProxy 2.6 answers a client that sent `Connection: close`.
+    assert_eq!(
+        headers,
+        "content-length: 107\r\ncache-control: no-cache\r\ncontent-type: text/html\r\nconnection: close"
+    );
+    assert_eq!(
+        body,
+        "<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>\n"
+    );
+    let (status, headers, body) = get(p2, "/x");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(headers.contains("x-seen-xff: 127.0.0.1"), "{headers}");
+    assert_eq!(body, "alive\n");
+}
+
+#[test]
+fn tcp_mode_relays_bytes() {
+    // An echo server as the TCP origin.
+    let echo = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let eport = echo.local_addr().expect("addr").port();
+    thread::spawn(move || {
+        if let Some(Ok(mut c)) = echo.incoming().next() {
+            let mut buf = [0u8; 1024];
+            while let Ok(n) = c.read(&mut buf) {
+                if n == 0 || c.write_all(&buf[..n]).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    let port = free_port();
+    let cfg = format!(
+        "defaults\n mode tcp\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n\
+         listen relay\n bind 127.0.0.1:{port}\n server e 127.0.0.1:{eport}\n"
+    );
+    let _h = start_harp(&cfg, port);
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    s.write_all(b"hello through harp").expect("write");
+    let mut buf = [0u8; 18];
+    s.read_exact(&mut buf).expect("read");
+    assert_eq!(&buf, b"hello through harp");
+}
