@@ -307,3 +307,29 @@ fn ipv4_framing_errors() {
         Err(PacketError::TooShort { len: 30 })
     );
 }
+
+#[test]
+fn arbitrary_bytes_never_panic_and_rarely_pass() {
+    let auth = VhidAuth::new(1, b"secret", ips(&["10.10.0.1"]));
+    let mut x: u64 = 0x1234_5678_9abc_def0;
+    let mut accepted = 0;
+    for len in 0..100usize {
+        for _ in 0..50 {
+            let buf: Vec<u8> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x as u8
+                })
+                .collect();
+            let _ = CarpHeader::decode(&buf);
+            let _ = split_ipv4(&buf);
+            let _ = internet_checksum(&buf);
+            if auth.validate(&buf).is_ok() {
+                accepted += 1;
+            }
+        }
+    }
+    assert_eq!(accepted, 0);
+}

@@ -141,16 +141,16 @@ pub fn internet_checksum_ok(data: &[u8]) -> bool {
 }
 
 fn ones_complement_sum(data: &[u8]) -> u16 {
-    let mut sum: u32 = 0;
+    // u64 cannot overflow for any slice that fits in memory.
+    let mut sum: u64 = 0;
     let mut chunks = data.chunks_exact(2);
     for w in &mut chunks {
-        sum += u32::from(u16::from_be_bytes([w[0], w[1]]));
+        sum += u64::from(u16::from_be_bytes([w[0], w[1]]));
     }
     if let [last] = chunks.remainder() {
-        sum += u32::from(*last) << 8;
+        sum += u64::from(*last) << 8;
     }
-    // Fold the carries back in; two rounds always suffice for 36 bytes, a
-    // loop keeps it right for any length.
+    // Fold the carries back in.
     while sum > 0xffff {
         sum = (sum & 0xffff) + (sum >> 16);
     }

@@ -358,7 +358,7 @@ impl Sim {
                 }
             }
             self.flight.push(InFlight {
-                at: self.now + self.delay,
+                at: self.now.saturating_add(self.delay),
                 seq,
                 from,
                 to,

@@ -397,7 +397,7 @@ impl VhidMachine {
                 if self.send_successes >= SEND_MIN_SUCCESS {
                     if self.send_errors >= SEND_MAX_ERRORS {
                         out.push(Action::Demote {
-                            by: -self.p.senderr_demotion_factor,
+                            by: self.p.senderr_demotion_factor.saturating_neg(),
                             reason: format!("send ok on {}", self.p.iface),
                         });
                     }
@@ -427,7 +427,7 @@ impl VhidMachine {
         if self.suppressed {
             self.suppressed = false;
             out.push(Action::Demote {
-                by: -self.p.ifdown_demotion_factor,
+                by: self.p.ifdown_demotion_factor.saturating_neg(),
                 reason: "vhid removed".to_string(),
             });
         }
@@ -462,7 +462,10 @@ impl VhidMachine {
         let (by, reason) = if on {
             (self.p.ifdown_demotion_factor, "interface down")
         } else {
-            (-self.p.ifdown_demotion_factor, "interface up")
+            (
+                self.p.ifdown_demotion_factor.saturating_neg(),
+                "interface up",
+            )
         };
         out.push(Action::Demote {
             by,
@@ -554,7 +557,7 @@ impl VhidMachine {
     }
 
     fn arm_advert(&mut self, now: Duration, advskew: u8, out: &mut Vec<Action>) {
-        let at = now + advert_interval(self.p.advbase, advskew);
+        let at = now.saturating_add(advert_interval(self.p.advbase, advskew));
         self.advert_at = Some(at);
         out.push(Action::ArmTimer {
             timer: Timer::Advert,
@@ -566,7 +569,7 @@ impl VhidMachine {
     /// vhid has. Uses the configured advskew, as FreeBSD does.
     fn arm_master_down(&mut self, now: Duration, family: Option<Family>, out: &mut Vec<Action>) {
         self.advert_at = None;
-        let at = now + master_down_interval(self.p.advbase, self.p.advskew);
+        let at = now.saturating_add(master_down_interval(self.p.advbase, self.p.advskew));
         for (has, f) in [(self.p.has_v4, Family::V4), (self.p.has_v6, Family::V6)] {
             if has && family.is_none_or(|x| x == f) {
                 self.down_at[f.index()] = Some(at);
