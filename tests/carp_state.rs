@@ -410,14 +410,14 @@ fn link_down_and_up() {
     assert_eq!(
         o.actions,
         [
-            Action::Demote {
-                by: -240,
-                reason: "interface up".into(),
-            },
             Action::Log("carp: 1@em0: INIT -> BACKUP (initialization complete)".into()),
             Action::ArmTimer {
                 timer: Timer::MasterDown(Family::V4),
                 at: ms(7000),
+            },
+            Action::Demote {
+                by: -240,
+                reason: "interface up".into(),
             },
         ]
     );
@@ -598,4 +598,34 @@ fn extreme_inputs_do_not_panic() {
         by: i32::MAX,
         reason: "vhid removed".into(),
     }));
+}
+
+#[test]
+fn administrator_forces_backup_or_master() {
+    let mut m = master(params(0));
+    let o = m.force_state(ms(3500), State::Backup);
+    assert_eq!(
+        o.actions,
+        [
+            Action::Log("carp: 1@em0: MASTER -> BACKUP (user requested via ifconfig)".into()),
+            Action::RemoveAddresses,
+            Action::ArmTimer {
+                timer: Timer::MasterDown(Family::V4),
+                at: ms(6500),
+            },
+        ]
+    );
+    let o = m.force_state(ms(4000), State::Master);
+    assert_eq!(
+        logs(&o),
+        ["carp: 1@em0: BACKUP -> MASTER (user requested via ifconfig)"]
+    );
+    assert!(o.actions.contains(&Action::AddAddresses));
+    assert_eq!(o.deadline, Some(ms(5000)));
+    // Same state, INIT target, or a vhid in INIT: nothing.
+    assert!(m.force_state(ms(4100), State::Master).actions.is_empty());
+    assert!(m.force_state(ms(4100), State::Init).actions.is_empty());
+    m.link_changed(ms(4200), false);
+    assert!(m.force_state(ms(4300), State::Master).actions.is_empty());
+    assert_eq!(m.state(), State::Init);
 }
