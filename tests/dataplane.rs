@@ -223,14 +223,17 @@ fn tcp_mode_relays_bytes() {
     // An echo server as the TCP origin.
     let echo = TcpListener::bind("127.0.0.1:0").expect("bind");
     let eport = echo.local_addr().expect("addr").port();
+    // Several connections: harp's readiness probe makes one too.
     thread::spawn(move || {
-        if let Some(Ok(mut c)) = echo.incoming().next() {
-            let mut buf = [0u8; 1024];
-            while let Ok(n) = c.read(&mut buf) {
-                if n == 0 || c.write_all(&buf[..n]).is_err() {
-                    break;
+        for mut c in echo.incoming().take(16).flatten() {
+            thread::spawn(move || {
+                let mut buf = [0u8; 1024];
+                while let Ok(n) = c.read(&mut buf) {
+                    if n == 0 || c.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
                 }
-            }
+            });
         }
     });
     let port = free_port();
