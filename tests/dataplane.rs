@@ -250,3 +250,90 @@ fn tcp_mode_relays_bytes() {
     s.read_exact(&mut buf).expect("read");
     assert_eq!(&buf, b"hello through harp");
 }
+
+#[test]
+fn monitor_uri_is_answered_by_harp() {
+    let port = free_port();
+    let dead = free_port();
+    let cfg = format!(
+        "defaults\n mode http\n timeout connect 500ms\n timeout client 5s\n timeout server 5s\n\
+         frontend f\n bind 127.0.0.1:{port}\n monitor-uri /health\n default_backend b\n\
+         backend b\n server d 127.0.0.1:{dead}\n"
+    );
+    let _h = start_harp(&cfg, port);
+    let (status, headers, body) = get(port, "/health");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(headers
+        .starts_with("content-length: 58\r\ncache-control: no-cache\r\ncontent-type: text/html"));
+    assert_eq!(
+        body,
+        "<html><body><h1>200 OK</h1>\nService ready.\n</body></html>\n"
+    );
+}
+
+#[test]
+fn websocket_upgrade_is_tunnelled() {
+    // An origin that switches protocols, then echoes bytes.
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let oport = l.local_addr().expect("addr").port();
+    thread::spawn(move || {
+        for conn in l.incoming().take(8).flatten() {
+            thread::spawn(move || {
+                let mut r = BufReader::new(conn.try_clone().expect("clone"));
+                let mut w = conn;
+                let mut upgrade = false;
+                loop {
+                    let mut h = String::new();
+                    if r.read_line(&mut h).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    if h.to_ascii_lowercase().starts_with("upgrade: websocket") {
+                        upgrade = true;
+                    }
+                    if h == "\r\n" {
+                        break;
+                    }
+                }
+                if !upgrade {
+                    let _ = w.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+                    return;
+                }
+                let _ = w.write_all(b"HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\n\r\n");
+                let mut buf = [0u8; 256];
+                while let Ok(n) = r.read(&mut buf) {
+                    if n == 0 || w.write_all(&buf[..n]).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let port = free_port();
+    let cfg = format!(
+        "defaults\n mode http\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n timeout tunnel 10s\n\
+         listen ws\n bind 127.0.0.1:{port}\n server o 127.0.0.1:{oport}\n"
+    );
+    let _h = start_harp(&cfg, port);
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    s.write_all(
+        b"GET /chat HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+    )
+    .expect("send");
+    let mut r = BufReader::new(s.try_clone().expect("clone"));
+    let mut status = String::new();
+    r.read_line(&mut status).expect("status");
+    assert_eq!(status, "HTTP/1.1 101 Switching Protocols\r\n");
+    loop {
+        let mut h = String::new();
+        r.read_line(&mut h).expect("header");
+        if h == "\r\n" {
+            break;
+        }
+    }
+    s.write_all(b"frame-bytes").expect("write");
+    let mut buf = [0u8; 11];
+    r.read_exact(&mut buf).expect("echo");
+    assert_eq!(&buf, b"frame-bytes");
+}

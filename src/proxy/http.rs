@@ -39,6 +39,7 @@ fn ms(v: Option<u32>) -> Option<Duration> {
 /// HAProxy 2.6's own responses (built-in error pages, HTX header case).
 pub fn haproxy_error(status: u16) -> Response<RespBody> {
     let (reason, text) = match status {
+        200 => ("OK", "Service ready."),
         403 => ("Forbidden", "Request forbidden by administrative rules."),
         408 => (
             "Request Time-out",
@@ -124,6 +125,14 @@ async fn handle(
     mut req: Request<Incoming>,
     info: ConnInfo,
 ) -> Response<RespBody> {
+    // `monitor-uri`: harp answers itself, whatever the backends' state.
+    let front = &shared.frontends[fe].proxy;
+    if let Some(m) = &front.settings.monitor_uri {
+        let target = req.uri().path_and_query().map_or("", |pq| pq.as_str());
+        if target == m {
+            return haproxy_error(200);
+        }
+    }
     let Some(be) = choose_backend(shared, fe) else {
         return haproxy_error(503);
     };
@@ -186,6 +195,7 @@ async fn handle(
     };
     server.cur_conns.fetch_add(1, Ordering::Relaxed);
     server.total_conns.fetch_add(1, Ordering::Relaxed);
+    let upgrade = wants_upgrade(&req).then(|| hyper::upgrade::on(&mut req));
     let sent = tx.send_request(req);
     let res = match server_to {
         Some(t) => tokio::time::timeout(t, sent).await,
@@ -193,8 +203,14 @@ async fn handle(
     };
     server.cur_conns.fetch_sub(1, Ordering::Relaxed);
     match res {
-        Ok(Ok(resp)) => {
-            if !close_server {
+        Ok(Ok(mut resp)) => {
+            if let (Some(client_side), http::StatusCode::SWITCHING_PROTOCOLS) =
+                (upgrade, resp.status())
+            {
+                let server_side = hyper::upgrade::on(&mut resp);
+                let idle = ms(bs.timeouts.tunnel.or(bs.timeouts.server));
+                tokio::spawn(tunnel(client_side, server_side, idle));
+            } else if !close_server {
                 put_idle(&server, tx);
             }
             let (parts, body) = resp.into_parts();
@@ -206,6 +222,31 @@ async fn handle(
         }
         Err(_) => haproxy_error(504),
     }
+}
+
+/// `Connection: upgrade` with an `Upgrade` header (WebSocket and others).
+fn wants_upgrade<B>(req: &Request<B>) -> bool {
+    let conn_upgrade = req
+        .headers()
+        .get_all(CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| t.trim().eq_ignore_ascii_case("upgrade"));
+    conn_upgrade && req.headers().contains_key(http::header::UPGRADE)
+}
+
+/// After a 101, relay both upgraded connections; `timeout tunnel` (else
+/// `timeout server`) bounds idleness.
+async fn tunnel(
+    client: hyper::upgrade::OnUpgrade,
+    server: hyper::upgrade::OnUpgrade,
+    idle: Option<Duration>,
+) {
+    let (Ok(c), Ok(s)) = tokio::join!(client, server) else {
+        return;
+    };
+    super::tcp::relay(TokioIo::new(c), TokioIo::new(s), idle).await;
 }
 
 /// `option forwardfor` and `option originalto` (manual §4.2).

@@ -49,27 +49,26 @@ pub async fn serve(shared: Arc<Shared>, fe: usize, client: TcpStream, info: Conn
     server.total_conns.fetch_add(1, Ordering::Relaxed);
     let client_to = ms(p.settings.timeouts.client);
     let server_to = ms(s.timeouts.server);
-    relay(client, upstream, client_to, server_to).await;
+    let idle = match (client_to, server_to) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    relay(client, upstream, idle).await;
     server.cur_conns.fetch_sub(1, Ordering::Relaxed);
 }
 
 /// Copy both directions. A side is idle when no byte moved in either
 /// direction for its timeout (HAProxy counts writes to a side as activity
 /// too); the relay ends on EOF (propagated as a shutdown) or idleness.
-async fn relay(
-    client: TcpStream,
-    server: TcpStream,
-    client_to: Option<Duration>,
-    server_to: Option<Duration>,
-) {
-    let idle = match (client_to, server_to) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
+pub async fn relay<A, B>(client: A, server: B, idle: Option<Duration>)
+where
+    A: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send,
+    B: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send,
+{
     let start = Instant::now();
     let last = Arc::new(AtomicU64::new(0));
-    let (mut cr, mut cw) = client.into_split();
-    let (mut sr, mut sw) = server.into_split();
+    let (mut cr, mut cw) = tokio::io::split(client);
+    let (mut sr, mut sw) = tokio::io::split(server);
     let (l1, l2) = (last.clone(), last);
     let up = async move {
         let _ = pump(&mut cr, &mut sw, idle, start, &l1).await;

@@ -69,7 +69,8 @@ pub async fn connect_http(
         .handshake(TokioIo::new(stream))
         .await?;
     tokio::spawn(async move {
-        if let Err(e) = conn.await {
+        // with_upgrades: a 101 answer hands the socket to the tunnel.
+        if let Err(e) = conn.with_upgrades().await {
             tracing::debug!("server connection ended: {e}");
         }
     });
