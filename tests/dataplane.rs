@@ -337,3 +337,76 @@ fn websocket_upgrade_is_tunnelled() {
     r.read_exact(&mut buf).expect("echo");
     assert_eq!(&buf, b"frame-bytes");
 }
+
+/// An origin that holds each request `delay` and records the most
+/// requests it ever had at once.
+fn slow_origin(delay: Duration) -> (u16, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::AtomicUsize;
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    let max = Arc::new(AtomicUsize::new(0));
+    let cur = Arc::new(AtomicUsize::new(0));
+    let m = max.clone();
+    thread::spawn(move || {
+        for conn in l.incoming().take(64).flatten() {
+            let (cur, m) = (cur.clone(), m.clone());
+            thread::spawn(move || {
+                let mut r = BufReader::new(conn.try_clone().expect("clone"));
+                let mut w = conn;
+                for _ in 0..16 {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    loop {
+                        let mut h = String::new();
+                        if r.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                            break;
+                        }
+                    }
+                    let now = cur.fetch_add(1, Ordering::SeqCst) + 1;
+                    m.fetch_max(now, Ordering::SeqCst);
+                    thread::sleep(delay);
+                    cur.fetch_sub(1, Ordering::SeqCst);
+                    if w.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nok\n")
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (port, max)
+}
+
+#[test]
+fn server_maxconn_queues_and_timeout_queue_gives_503() {
+    let (oport, max_seen) = slow_origin(Duration::from_millis(300));
+    let (p1, p2) = (free_port(), free_port());
+    let cfg = format!(
+        "defaults\n mode http\n timeout connect 1s\n timeout client 10s\n timeout server 10s\n\
+         listen queued\n bind 127.0.0.1:{p1}\n timeout queue 5s\n server o 127.0.0.1:{oport} maxconn 1\n\
+         listen short\n bind 127.0.0.1:{p2}\n timeout queue 100ms\n server o 127.0.0.1:{oport} maxconn 1\n"
+    );
+    let _h = start_harp(&cfg, p1);
+    let handles: Vec<_> = (0..3)
+        .map(|_| thread::spawn(move || get(p1, "/").0))
+        .collect();
+    let statuses: Vec<String> = handles
+        .into_iter()
+        .map(|h| h.join().expect("join"))
+        .collect();
+    assert_eq!(statuses, vec!["HTTP/1.1 200 OK"; 3]);
+    assert_eq!(
+        max_seen.load(Ordering::SeqCst),
+        1,
+        "maxconn 1 must serialise requests"
+    );
+    // With a 100 ms queue, the second of two simultaneous requests times out.
+    let a = thread::spawn(move || get(p2, "/").0);
+    thread::sleep(Duration::from_millis(50));
+    let b = get(p2, "/").0;
+    assert_eq!(a.join().expect("join"), "HTTP/1.1 200 OK");
+    assert_eq!(b, "HTTP/1.1 503 Service Unavailable");
+}

@@ -5,7 +5,6 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -155,53 +154,60 @@ async fn handle(
     let redispatch = bs.options.get("redispatch").copied().unwrap_or(false);
     let connect_to = ms(bs.timeouts.connect);
     let server_to = ms(bs.timeouts.server);
+    // `timeout queue` defaults to `timeout connect` (manual §4.2).
+    let queue_to =
+        ms(bs.timeouts.queue.or(bs.timeouts.connect)).unwrap_or(Duration::from_secs(3600));
     let mut last: Option<Arc<ServerState>> = None;
     let mut sender = None;
     for attempt in 0..=retries {
-        // Redispatch on the last retry, as HAProxy does.
+        // Retries stay on the same server; the last one may redispatch.
         let avoid = if redispatch && attempt == retries && attempt > 0 {
             last.as_ref()
         } else {
             None
         };
-        let server = match (&last, avoid) {
-            (Some(s), None) if attempt > 0 => s.clone(),
-            _ => match pick(be, avoid) {
-                Some(s) => s,
-                None => return haproxy_error(503),
+        let slot = match (&last, avoid) {
+            (Some(s), None) if attempt > 0 => match s.try_slot(be) {
+                Some(slot) => slot,
+                None => match pick(be, None, queue_to).await {
+                    Ok(slot) => slot,
+                    Err(_) => return haproxy_error(503),
+                },
+            },
+            _ => match pick(be, avoid, queue_to).await {
+                Ok(slot) => slot,
+                Err(_) => return haproxy_error(503),
             },
         };
-        let Some(target) = server.target else {
+        let Some(target) = slot.server.target else {
             return haproxy_error(503);
         };
         let addr = target.resolve(info.local.port());
-        if let Some(tx) = take_idle(&server) {
-            sender = Some((server, tx));
+        if let Some(tx) = take_idle(&slot.server) {
+            sender = Some((slot, tx));
             break;
         }
         match connect_http(addr, connect_to).await {
             Ok(tx) => {
-                sender = Some((server, tx));
+                sender = Some((slot, tx));
                 break;
             }
             Err(e) => {
                 tracing::debug!("connect to {addr} failed: {e}");
-                last = Some(server);
+                last = Some(slot.server.clone());
             }
         }
     }
-    let Some((server, mut tx)) = sender else {
+    let Some((slot, mut tx)) = sender else {
         return haproxy_error(503);
     };
-    server.cur_conns.fetch_add(1, Ordering::Relaxed);
-    server.total_conns.fetch_add(1, Ordering::Relaxed);
+    let server = slot.server.clone();
     let upgrade = wants_upgrade(&req).then(|| hyper::upgrade::on(&mut req));
     let sent = tx.send_request(req);
     let res = match server_to {
         Some(t) => tokio::time::timeout(t, sent).await,
         None => Ok(sent.await),
     };
-    server.cur_conns.fetch_sub(1, Ordering::Relaxed);
     match res {
         Ok(Ok(mut resp)) => {
             if let (Some(client_side), http::StatusCode::SWITCHING_PROTOCOLS) =
@@ -214,6 +220,11 @@ async fn handle(
                 put_idle(&server, tx);
             }
             let (parts, body) = resp.into_parts();
+            // The slot is held until the body is over (or dropped).
+            let body = body.map_frame(move |f| {
+                let _held = &slot;
+                f
+            });
             Response::from_parts(parts, body.boxed())
         }
         Ok(Err(e)) => {

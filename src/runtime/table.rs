@@ -68,6 +68,44 @@ pub struct BackendState {
     pub servers: Vec<Arc<ServerState>>,
     pub rr: AtomicUsize,
     pub proxy: Arc<Proxy>,
+    /// Woken when a server slot frees up (requests waiting in the queue).
+    pub freed: tokio::sync::Notify,
+    /// Requests waiting for a slot (`qcur`).
+    pub queued: AtomicU32,
+}
+
+/// A connection slot on a server, held until the exchange is over (the
+/// response body included); dropping it wakes one queued request.
+#[derive(Debug)]
+pub struct Slot {
+    pub server: Arc<ServerState>,
+    backend: Arc<BackendState>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.server.cur_conns.fetch_sub(1, Ordering::AcqRel);
+        self.backend.freed.notify_one();
+    }
+}
+
+impl ServerState {
+    /// Take a slot if the server is under its `maxconn` (0 = unlimited).
+    pub fn try_slot(self: &Arc<Self>, backend: &Arc<BackendState>) -> Option<Slot> {
+        let taken = self
+            .cur_conns
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| {
+                (self.maxconn == 0 || c < self.maxconn).then_some(c + 1)
+            })
+            .is_ok();
+        taken.then(|| {
+            self.total_conns.fetch_add(1, Ordering::Relaxed);
+            Slot {
+                server: self.clone(),
+                backend: backend.clone(),
+            }
+        })
+    }
 }
 
 fn target_of(addr: &ServerAddr, resolved: Option<std::net::IpAddr>) -> Option<Target> {
@@ -116,6 +154,8 @@ impl BackendState {
             servers,
             rr: AtomicUsize::new(0),
             proxy: p.clone(),
+            freed: tokio::sync::Notify::new(),
+            queued: AtomicU32::new(0),
         }
     }
 
