@@ -55,7 +55,7 @@ fn http_ok(frontend: &str, port: u16, accept: LogTime, request: &str) -> LogReco
         server: Some("s1".into()),
         http: true,
         accept_date: accept,
-        status: 200,
+        status: Some(200),
         bytes_out: 150,
         actconn: 1,
         feconn: 1,
@@ -91,7 +91,7 @@ fn httplog_503_server_refused() {
         backend: Some("be_dead".into()),
         server: Some("d1".into()),
         timers: timers([0, 0, 0, 0, -1, -1, 3003, 3003]),
-        status: 503,
+        status: Some(503),
         bytes_out: 217,
         term: TermState::parse("SC--").expect("valid"),
         retries: 3,
@@ -116,7 +116,7 @@ fn httplog_bad_request_without_server() {
         http: true,
         accept_date: at(5, 43, 33, 351),
         timers: timers([0, 0, -1, -1, -1, -1, 0, 0]),
-        status: 400,
+        status: Some(400),
         term: TermState::parse("PR--").expect("valid"),
         actconn: 1,
         feconn: 1,
@@ -158,7 +158,7 @@ fn tcplog_line() {
 fn httplog_clf() {
     let timeout = LogRecord {
         timers: timers([0, 0, 0, 0, 0, -1, 5001, 5001]),
-        status: 504,
+        status: Some(504),
         bytes_out: 198,
         term: TermState::parse("sH--").expect("valid"),
         req_captures: caps(&[Some("127.0.0.1:39101")]),
@@ -251,7 +251,7 @@ fn unquoted_variables_and_missing_values() {
         frontend_addr: v4(LO, 39111),
         frontend: "fe_v".into(),
         http: true,
-        status: 400,
+        status: Some(400),
         timers: timers([0, 0, -1, -1, -1, -1, 1804, 1804]),
         term: TermState::parse("CR--").expect("valid"),
         log_counter: 3,
@@ -308,7 +308,7 @@ fn escape_and_hex_flags() {
     let bad = LogRecord {
         http: true,
         accept_date: LogTime::new(1_795_499_033, 955_000),
-        status: 400,
+        status: Some(400),
         pid: 12415,
         request_counter: 1,
         ..LogRecord::default()
@@ -432,4 +432,10 @@ fn samples_log_as_text() {
     let out = harp::log::render_with(&f, &LogRecord::default(), &Src);
     assert_eq!(out, r#"10.0.0.1 "10.0.0.1" - "" 100%"#);
     assert_eq!(render(&fmt("%[src]"), &LogRecord::default()), "-");
+}
+
+#[test]
+fn tcp_stream_without_status_logs_minus_one() {
+    let rec = LogRecord::default();
+    assert_eq!(render(&fmt("%ST %b/%s %ts"), &rec), "-1 -/<NOSRV> --");
 }

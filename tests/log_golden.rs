@@ -55,6 +55,7 @@ fn target() -> SyslogTarget {
         max_level: Level::DEBUG,
         min_level: Level::EMERG,
         max_len: 1024,
+        sample: None,
     }
 }
 
@@ -77,7 +78,7 @@ struct Traffic {
     /// TR, Tw, Tc, Tr, Ta
     timers: [i64; 5],
     bytes: u64,
-    status: i32,
+    status: u16,
     frontend: &'static str,
     backend: &'static str,
     server: &'static str,
@@ -241,7 +242,7 @@ fn record(t: &Traffic) -> LogRecord {
             ta,
             tt: ta,
         },
-        status: t.status,
+        status: Some(t.status),
         bytes_out: t.bytes,
         term: TermState::parse(t.term).expect("valid state"),
         actconn: 1,

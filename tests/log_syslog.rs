@@ -23,6 +23,7 @@ fn target(format: SyslogFormat) -> SyslogTarget {
         max_level: Level::DEBUG,
         min_level: Level::EMERG,
         max_len: 1024,
+        sample: None,
     }
 }
 
@@ -119,7 +120,7 @@ const DOWN: &str = "Server be_dead/d1 is DOWN, reason: Layer4 connection problem
 /// from the configuration as harp parses it.
 #[test]
 fn hostname_tag_filter_and_cap_from_config() {
-    let cfg = "global\n    log 127.0.0.1:39001 local0\n    log 127.0.0.1:39003 format rfc5424 local0\n    log 127.0.0.1:39010 local7 notice err\n    log 127.0.0.1:39011 format local local0\n    log 127.0.0.1:39002 len 100 format rfc5424 local0\n    log-send-hostname myhost\n    log-tag mytag\n";
+    let cfg = "global\n    log 127.0.0.1:39001 local0\n    log 127.0.0.1:39003 format rfc5424 local0\n    log 127.0.0.1:39010 local7 notice err\n    log 127.0.0.1:39011 format local local0\n    log 127.0.0.1:39002 len 100 format rfc5424 local0\n    log 127.0.0.1:39012 sample 1,3-4:5 local0\n    log-send-hostname myhost\n    log-tag mytag\n";
     let loaded = load_bytes("t.cfg", cfg.as_bytes(), &mut ConfigEnv::from_process());
     let model = loaded.model.expect("config loads");
     let g = &model.global;
@@ -129,7 +130,11 @@ fn hostname_tag_filter_and_cap_from_config() {
         .iter()
         .map(|l| SyslogTarget::from_config(l, send_host).expect("valid target"))
         .collect();
-    assert_eq!(targets.len(), 5);
+    assert_eq!(targets.len(), 6);
+    assert_eq!(targets[0].sample, None);
+    let sample = targets[5].sample.as_ref().expect("sample parsed");
+    let sent: Vec<u64> = (0..10).filter(|&n| sample.admits(n)).collect();
+    assert_eq!(sent, [0, 2, 3, 5, 7, 8]);
     // No `format` + log-send-hostname: rfc3164.
     assert_eq!(targets[0].format, SyslogFormat::Rfc3164);
     assert_eq!(targets[2].facility.code(), 23);
@@ -209,7 +214,7 @@ fn hostname_tag_filter_and_cap_from_config() {
 fn rfc5424_structured_data_and_separate_errors() {
     let rec = LogRecord {
         http: true,
-        status: 503,
+        status: Some(503),
         bytes_in: 80,
         term: TermState::parse("SC--").expect("valid"),
         retries: 3,
@@ -250,7 +255,7 @@ fn rfc5424_structured_data_and_separate_errors() {
 fn traffic_options() {
     let ok = LogRecord {
         http: true,
-        status: 200,
+        status: Some(200),
         bytes_in: 10,
         ..LogRecord::default()
     };
@@ -262,7 +267,7 @@ fn traffic_options() {
     };
     assert_eq!(traffic_level(&ok, quiet), None);
     let failed = LogRecord {
-        status: 502,
+        status: Some(502),
         ..ok.clone()
     };
     assert_eq!(traffic_level(&failed, quiet), Some(Level::INFO));

@@ -384,7 +384,7 @@ fn variable(line: &mut Line, name: &str, f: Flags, rec: &LogRecord) {
         "CS" => line.text(rec.cookie_resp.as_deref(), f),
         "H" => line.text(Some(&rec.hostname), f),
         "ID" => line.text(rec.unique_id.as_deref(), f),
-        "ST" => line.num(rec.status),
+        "ST" => line.num(rec.status.map_or(-1, i32::from)),
         "T" => line.raw(&date::gmt_date(rec.accept_date)),
         "Tl" => line.raw(&date::local_date(rec.accept_date, rec.utc_offset_secs)),
         "t" => line.raw(&date::log_date_ms(rec.accept_date, rec.utc_offset_secs)),

@@ -4,17 +4,21 @@
 //! ([`send`]). Everything but `send` is pure: no clock, no sockets.
 
 pub mod date;
+pub mod fixed;
 pub mod format;
 pub mod record;
+pub mod sampling;
 pub mod send;
 pub mod syslog;
 
 pub use date::LogTime;
+pub use fixed::{connect_line, error_line};
 pub use format::{
     render, render_with, Flags, NoSamples, SampleSource, HTTPLOG_CLF_FORMAT, HTTPLOG_FORMAT,
     HTTPSLOG_FORMAT, TCPLOG_FORMAT,
 };
 pub use record::{LogRecord, Peer, TermCause, TermPhase, TermState, Timers};
+pub use sampling::LogSample;
 pub use syslog::{
     datagram, fit_message, frame, header, Facility, HeaderInfo, Level, SyslogFormat, SyslogTarget,
 };

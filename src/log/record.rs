@@ -303,8 +303,8 @@ pub struct LogRecord {
     pub timers: Timers,
     /// Option logasap was in effect: `%Ta`, `%Tt`, `%Tu`, `%B` get a `+`.
     pub logasap: bool,
-    /// `%ST`; -1 when no status exists.
-    pub status: i32,
+    /// `%ST`; `None` (no response, TCP) prints -1.
+    pub status: Option<u16>,
     /// `%B`: bytes from server to client.
     pub bytes_out: u64,
     /// `%U`: bytes from client to server.
@@ -368,7 +368,7 @@ impl LogRecord {
         self.redispatched
             || abnormal
             || (self.term.cause == TermCause::Normal && self.retries > 0)
-            || (self.http && self.status >= 500)
+            || (self.http && self.status.is_some_and(|s| s >= 500))
     }
 }
 
@@ -426,15 +426,15 @@ mod tests {
     fn error_classification() {
         let mut r = LogRecord {
             http: true,
-            status: 200,
+            status: Some(200),
             ..LogRecord::default()
         };
         assert!(!r.is_error());
         r.term = TermState::parse("LR--").expect("valid");
         assert!(!r.is_error());
-        r.status = 503;
+        r.status = Some(503);
         assert!(r.is_error());
-        r.status = 200;
+        r.status = Some(200);
         // Retries count only for an otherwise normal ending.
         r.retries = 1;
         assert!(!r.is_error());

@@ -9,6 +9,7 @@
 use crate::config::model::LogTarget;
 
 use super::date::{self, LogTime};
+use super::sampling::LogSample;
 
 /// The 24 facilities, numbered as syslog does (`local0` = 16).
 pub const FACILITIES: [&str; 24] = [
@@ -120,6 +121,8 @@ pub struct SyslogTarget {
     pub min_level: Level,
     /// `len`: the datagram's size before its final `\n`.
     pub max_len: usize,
+    /// `sample <ranges>:<size>`; `None` sends every log.
+    pub sample: Option<LogSample>,
 }
 
 impl SyslogTarget {
@@ -144,6 +147,7 @@ impl SyslogTarget {
             max_level: level(&t.level, Level::DEBUG)?,
             min_level: level(&t.min_level, Level::EMERG)?,
             max_len: t.max_len.map_or(DEFAULT_MAX_LEN, |n| n as usize),
+            sample: t.sample.as_deref().map(LogSample::parse).transpose()?,
         })
     }
 
