@@ -439,3 +439,48 @@ fn tcp_stream_without_status_logs_minus_one() {
     let rec = LogRecord::default();
     assert_eq!(render(&fmt("%ST %b/%s %ts"), &rec), "-1 -/<NOSRV> --");
 }
+
+/// Every variable the parser knows, with extreme or odd values: no panic,
+/// and the values that can be checked are what HAProxy would print.
+#[test]
+fn extreme_values_render() {
+    let names = harp::config::logformat::VARIABLES;
+    let all: String = names.iter().map(|n| format!("%{n} ")).collect();
+    let f = fmt(&all);
+    for secs in [i64::MIN, -1, 0, i64::MAX] {
+        let rec = LogRecord {
+            accept_date: LogTime::new(secs, u32::MAX),
+            utc_offset_secs: i32::MIN,
+            timers: timers([i64::MIN, -1, i64::MAX, 0, 0, 0, i64::MAX, i64::MIN]),
+            request_line: Some("\u{0}\t é \u{7f}".into()),
+            frontend: "é\"]".into(),
+            req_captures: caps(&[Some("\u{1}"), None, Some("")]),
+            bytes_out: u64::MAX,
+            ..LogRecord::default()
+        };
+        let out = render(&f, &rec);
+        assert!(out.starts_with("18446744073709551615 - - - "), "{out}");
+        assert!(out.contains(" {#01||} "), "{out}");
+    }
+    let zero = LogRecord::default();
+    assert_eq!(
+        render(&fmt("%t %T %Ts %ms %r %HV"), &zero),
+        "01/Jan/1970:00:00:00.000 01/Jan/1970:00:00:00 +0000 0 000 <BADREQ> <BADREQ>"
+    );
+}
+
+#[test]
+fn http_only_variables_match_the_manual_table() {
+    use harp::log::format::{http_only_message, HTTP_ONLY_VARIABLES};
+    for v in HTTP_ONLY_VARIABLES {
+        assert!(
+            harp::config::logformat::VARIABLES.contains(v),
+            "{v} is a known variable"
+        );
+    }
+    assert_eq!(HTTP_ONLY_VARIABLES.len(), 17);
+    assert_eq!(
+        http_only_message("r"),
+        "format variable 'r' is reserved for HTTP mode."
+    );
+}

@@ -20,7 +20,7 @@ pub struct LogTime {
 impl LogTime {
     pub fn new(secs: i64, usec: u32) -> Self {
         LogTime {
-            secs: secs + i64::from(usec / 1_000_000),
+            secs: secs.saturating_add(i64::from(usec / 1_000_000)),
             usec: usec % 1_000_000,
         }
     }

@@ -28,6 +28,19 @@ pub const HTTPSLOG_FORMAT: &str = "%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %
 pub const TCPLOG_FORMAT: &str =
     "%ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq";
 
+/// Variables HAProxy 2.6 refuses outside `mode http` (checked with
+/// `haproxy -c`): the config layer reports [`http_only_message`].
+pub const HTTP_ONLY_VARIABLES: &[&str] = &[
+    "CC", "CS", "HM", "HP", "HPO", "HQ", "HU", "HV", "Ta", "Ti", "Tq", "TR", "Tr", "r", "tr",
+    "trg", "trl",
+];
+
+/// HAProxy's text for an HTTP-only variable in a TCP proxy (it follows
+/// `failed to parse log-format : `).
+pub fn http_only_message(name: &str) -> String {
+    format!("format variable '{name}' is reserved for HTTP mode.")
+}
+
 /// Evaluates `%[sample]` items; the result is logged as text.
 pub trait SampleSource {
     fn sample(&self, expr: &SampleExpr) -> Option<String>;
@@ -378,7 +391,12 @@ fn variable(line: &mut Line, name: &str, f: Flags, rec: &LogRecord) {
     let t = &rec.timers;
     let asap = rec.logasap;
     match name {
-        "B" => line.timer(i64::try_from(rec.bytes_out).unwrap_or(i64::MAX), asap),
+        "B" => {
+            if asap {
+                line.out.push('+');
+            }
+            line.num(rec.bytes_out);
+        }
         "U" => line.num(rec.bytes_in),
         "CC" => line.text(rec.cookie_req.as_deref(), f),
         "CS" => line.text(rec.cookie_resp.as_deref(), f),
