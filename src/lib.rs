@@ -8,6 +8,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod log;
 pub mod proxy;
 pub mod rcconf;
 pub mod runtime;
