@@ -410,3 +410,55 @@ fn server_maxconn_queues_and_timeout_queue_gives_503() {
     assert_eq!(a.join().expect("join"), "HTTP/1.1 200 OK");
     assert_eq!(b, "HTTP/1.1 503 Service Unavailable");
 }
+
+#[test]
+fn httplog_lines_reach_the_syslog_target() {
+    let udp = std::net::UdpSocket::bind("127.0.0.1:0").expect("udp");
+    udp.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    let lport = udp.local_addr().expect("addr").port();
+    let (o1, o2) = (origin("server1"), origin("server2"));
+    let port = free_port();
+    let cfg = format!(
+        "global\n log 127.0.0.1:{lport} local0\ndefaults\n mode http\n log global\n option httplog\n\
+         timeout connect 1s\n timeout client 5s\n timeout server 5s\n\
+         frontend fe_main\n bind 127.0.0.1:{port}\n default_backend be_app\n\
+         backend be_app\n server s1 127.0.0.1:{}\n server s2 127.0.0.1:{}\n",
+        o1.port, o2.port
+    );
+    let _h = start_harp(&cfg, port);
+    // The readiness probe made a connection without a request: HAProxy
+    // would log it as a <BADREQ>; read until our two requests are seen.
+    get(port, "/first");
+    get(port, "/second?x=1");
+    let mut lines = Vec::new();
+    let mut buf = [0u8; 2048];
+    while lines.len() < 2 {
+        let n = udp.recv(&mut buf).expect("a log datagram");
+        let line = String::from_utf8_lossy(&buf[..n]).into_owned();
+        if line.contains("\"GET ") {
+            lines.push(line);
+        }
+    }
+    for (line, (server, uri)) in lines.iter().zip([("s1", "/first"), ("s2", "/second?x=1")]) {
+        // <134> = local0.info; then HAProxy's rfc3164 header and httplog body.
+        assert!(line.starts_with("<134>"), "{line}");
+        let body = line.split_once("]: ").expect("tag").1;
+        let f: Vec<&str> = body.split(' ').collect();
+        assert!(f[0].starts_with("127.0.0.1:"), "{line}");
+        assert!(
+            f[1].starts_with('[') && f[1].len() == 26,
+            "accept date: {line}"
+        );
+        assert_eq!(f[2], "fe_main");
+        assert_eq!(f[3], format!("be_app/{server}"));
+        assert_eq!(f[4].split('/').count(), 5, "timers: {line}");
+        assert_eq!(f[5], "200");
+        assert_eq!((f[7], f[8], f[9]), ("-", "-", "----"));
+        // One active connection: this one (actconn/feconn/beconn/srv_conn/retries).
+        assert_eq!(f[10], "1/1/1/1/0", "{line}");
+        assert_eq!(f[12], "\"GET");
+        assert_eq!(f[13], uri);
+        assert_eq!(f[14].trim_end(), "HTTP/1.1\"");
+    }
+}

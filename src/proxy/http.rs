@@ -20,8 +20,11 @@ use super::body::{full, RespBody};
 use super::pick::pick;
 use super::upstream::{connect_http, put_idle, take_idle};
 use crate::config::model::HttpConnMode;
+use crate::log::{LogRecord, LogTime, Peer, TermCause, TermPhase, TermState, Timers};
+use crate::runtime::logger::Logger;
 use crate::runtime::table::{BackendState, ServerState};
 use crate::runtime::Shared;
+use std::time::{Instant, SystemTime};
 
 /// Per client connection facts.
 #[derive(Debug, Clone, Copy)]
@@ -118,11 +121,95 @@ fn choose_backend(shared: &Shared, fe: usize) -> Option<&Arc<BackendState>> {
     shared.backends.get(name)
 }
 
+/// One request: forward it, then log the stream when its response body
+/// ends (HAProxy logs at the end of the stream unless `option logasap`).
 async fn handle(
+    shared: &Shared,
+    fe: usize,
+    req: Request<Incoming>,
+    info: ConnInfo,
+) -> Response<RespBody> {
+    let t0 = Instant::now();
+    let front = &shared.frontends[fe];
+    let mut rec = LogRecord {
+        client: Some(Peer::Inet(info.client)),
+        frontend_addr: Some(Peer::Inet(info.local)),
+        frontend: front.proxy.name.clone(),
+        http: true,
+        accept_date: LogTime::from_system(SystemTime::now()),
+        request_line: Some(format!(
+            "{} {} {:?}",
+            req.method(),
+            req.uri(),
+            req.version()
+        )),
+        timers: Timers {
+            th: 0,
+            ti: 0,
+            treq: 0,
+            ..Timers::default()
+        },
+        ..LogRecord::default()
+    };
+    let resp = forward(shared, fe, req, info, &mut rec, t0).await;
+    let logger = front.logger.clone();
+    if !logger.enabled() {
+        return resp;
+    }
+    rec.status = Some(resp.status().as_u16());
+    rec.timers.ta = t0.elapsed().as_millis() as i64;
+    // What the client receives: the header block, then the body.
+    let head = 17
+        + resp.status().canonical_reason().map_or(0, str::len)
+        + resp
+            .headers()
+            .iter()
+            .map(|(k, v)| k.as_str().len() + v.len() + 4)
+            .sum::<usize>()
+        + 2;
+    let mut done = LogOnEnd {
+        rec: Some(rec),
+        logger,
+        t0,
+        bytes: head as u64,
+    };
+    let (parts, body) = resp.into_parts();
+    let body = body.map_frame(move |f| {
+        // `done` as a whole moves into the closure: it logs when dropped.
+        let done = &mut done;
+        if let Some(d) = f.data_ref() {
+            done.bytes += d.len() as u64;
+        }
+        f
+    });
+    Response::from_parts(parts, body.boxed())
+}
+
+/// Writes the log line when the response is over (or abandoned).
+struct LogOnEnd {
+    rec: Option<LogRecord>,
+    logger: Arc<Logger>,
+    t0: Instant,
+    bytes: u64,
+}
+
+impl Drop for LogOnEnd {
+    fn drop(&mut self) {
+        if let Some(mut rec) = self.rec.take() {
+            rec.bytes_out = self.bytes;
+            rec.timers.tt = self.t0.elapsed().as_millis() as i64;
+            self.logger.log(&rec);
+        }
+    }
+}
+
+async fn forward(
     shared: &Shared,
     fe: usize,
     mut req: Request<Incoming>,
     info: ConnInfo,
+    rec: &mut LogRecord,
+    t0: Instant,
 ) -> Response<RespBody> {
     // `monitor-uri`: harp answers itself, whatever the backends' state.
     let front = &shared.frontends[fe].proxy;
@@ -133,8 +220,10 @@ async fn handle(
         }
     }
     let Some(be) = choose_backend(shared, fe) else {
+        rec.term = TermState::new(TermCause::Proxy, TermPhase::Request);
         return haproxy_error(503);
     };
+    rec.backend = Some(be.name.clone());
     let bs = &be.proxy.settings;
     let fs = &shared.frontends[fe].proxy.settings;
     // Options set on either side apply (HAProxy merges frontend and backend).
@@ -199,15 +288,32 @@ async fn handle(
         }
     }
     let Some((slot, mut tx)) = sender else {
+        rec.term = TermState::new(TermCause::ServerAbort, TermPhase::Connect);
         return haproxy_error(503);
     };
     let server = slot.server.clone();
+    rec.server = Some(server.name.clone());
+    rec.timers.tw = 0;
+    rec.timers.tc = t0.elapsed().as_millis() as i64;
+    let t_sent = Instant::now();
     let upgrade = wants_upgrade(&req).then(|| hyper::upgrade::on(&mut req));
     let sent = tx.send_request(req);
     let res = match server_to {
         Some(t) => tokio::time::timeout(t, sent).await,
         None => Ok(sent.await),
     };
+    rec.timers.tr = t_sent.elapsed().as_millis() as i64;
+    // Connection counts as the log shows them (%ac/%fc/%bc/%sc).
+    rec.actconn = shared.actconn.load(std::sync::atomic::Ordering::Relaxed);
+    rec.feconn = shared.frontends[fe]
+        .feconn
+        .load(std::sync::atomic::Ordering::Relaxed);
+    rec.beconn = be
+        .servers
+        .iter()
+        .map(|s| u64::from(s.cur_conns.load(std::sync::atomic::Ordering::Relaxed)))
+        .sum();
+    rec.srv_conn = u64::from(server.cur_conns.load(std::sync::atomic::Ordering::Relaxed));
     match res {
         Ok(Ok(mut resp)) => {
             if let (Some(client_side), http::StatusCode::SWITCHING_PROTOCOLS) =
@@ -229,9 +335,13 @@ async fn handle(
         }
         Ok(Err(e)) => {
             tracing::debug!("server {} failed: {e}", server.name);
+            rec.term = TermState::new(TermCause::ServerAbort, TermPhase::Headers);
             haproxy_error(502)
         }
-        Err(_) => haproxy_error(504),
+        Err(_) => {
+            rec.term = TermState::new(TermCause::ServerTimeout, TermPhase::Headers);
+            haproxy_error(504)
+        }
     }
 }
 

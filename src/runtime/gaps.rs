@@ -9,9 +9,6 @@ use crate::config::model::{Mode, Model};
 pub fn unsupported(model: &Model) -> Vec<String> {
     let mut out = Vec::new();
     let g = &model.global;
-    if !g.logs.is_empty() {
-        out.push("'log' targets: logging is not running yet".into());
-    }
     if !g.stats_sockets.is_empty() {
         out.push("'stats socket': the runtime API is not running yet".into());
     }

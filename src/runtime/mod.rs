@@ -3,10 +3,12 @@
 //! until SIGINT/SIGTERM.
 
 pub mod gaps;
+pub mod logger;
 pub mod table;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
@@ -25,8 +27,11 @@ const DEFAULT_GLOBAL_MAXCONN: usize = 100_000;
 #[derive(Debug)]
 pub struct FrontendState {
     pub proxy: Arc<Proxy>,
+    pub logger: Arc<logger::Logger>,
     /// `maxconn` of the frontend: accepting pauses when it is reached.
     pub slots: Arc<Semaphore>,
+    /// Connections being served by this frontend (`feconn`).
+    pub feconn: AtomicU64,
 }
 
 /// Everything connection handlers share.
@@ -35,6 +40,8 @@ pub struct Shared {
     pub frontends: Vec<FrontendState>,
     pub backends: HashMap<String, Arc<BackendState>>,
     pub global_slots: Arc<Semaphore>,
+    /// Connections being served (`actconn`).
+    pub actconn: AtomicU64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -66,8 +73,10 @@ impl Shared {
                     .filter(|&m| m > 0)
                     .map_or(Semaphore::MAX_PERMITS, |m| m as usize);
                 frontends.push(FrontendState {
+                    logger: logger::Logger::new(&model.global, &p),
                     proxy: p,
                     slots: Arc::new(Semaphore::new(maxconn)),
+                    feconn: AtomicU64::new(0),
                 });
             }
         }
@@ -80,6 +89,7 @@ impl Shared {
             frontends,
             backends,
             global_slots: Arc::new(Semaphore::new(global)),
+            actconn: AtomicU64::new(0),
         }
     }
 }
@@ -195,11 +205,15 @@ async fn accept_loop(shared: Arc<Shared>, fe: usize, l: TcpListener) {
             .unwrap_or(SocketAddr::from(([0, 0, 0, 0], 0)));
         let info = ConnInfo { client, local };
         let shared = shared.clone();
+        shared.actconn.fetch_add(1, Ordering::Relaxed);
+        shared.frontends[fe].feconn.fetch_add(1, Ordering::Relaxed);
         tokio::spawn(async move {
             match mode {
-                Mode::Http => crate::proxy::http::serve(shared, fe, stream, info).await,
-                _ => crate::proxy::tcp::serve(shared, fe, stream, info).await,
+                Mode::Http => crate::proxy::http::serve(shared.clone(), fe, stream, info).await,
+                _ => crate::proxy::tcp::serve(shared.clone(), fe, stream, info).await,
             }
+            shared.actconn.fetch_sub(1, Ordering::Relaxed);
+            shared.frontends[fe].feconn.fetch_sub(1, Ordering::Relaxed);
             drop((fp, gp));
         });
     }
