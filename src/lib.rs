@@ -3,6 +3,7 @@
 //! Data flow: text → parser (spans kept) → typed model → runtime.
 //! `config` and `rcconf` are pure: they read files and never touch sockets.
 
+pub mod balance;
 pub mod check;
 pub mod cli;
 pub mod config;
