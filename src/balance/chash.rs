@@ -20,8 +20,6 @@ pub struct Chash {
     bck: BTreeMap<Point, usize>,
     /// Points each server has on the ring, in insertion order.
     points: Vec<Vec<Point>>,
-    /// Upper bound of points (configured weight × 16).
-    cap: Vec<u32>,
     seq: u64,
     /// Where round robin over the ring stopped.
     last: Option<Point>,
@@ -36,10 +34,6 @@ impl Chash {
     pub fn new(servers: &[ServerSnap], allbackups: bool) -> Chash {
         let mut c = Chash {
             points: vec![Vec::new(); servers.len()],
-            cap: servers
-                .iter()
-                .map(|s| s.weight * WEIGHT_SCALE as u32)
-                .collect(),
             ..Chash::default()
         };
         for i in 0..servers.len() {
@@ -60,11 +54,7 @@ impl Chash {
     /// Bring server `i`'s number of points in line with its weight.
     pub fn requeue(&mut self, servers: &[ServerSnap], i: usize) {
         let s = &servers[i];
-        let want = if s.usable() {
-            (eweight(s) as u32).min(self.cap[i])
-        } else {
-            0
-        };
+        let want = if s.usable() { eweight(s) as u32 } else { 0 };
         let ring = if s.backup {
             &mut self.bck
         } else {

@@ -126,35 +126,18 @@ impl Oracle {
     }
 }
 
-/// One HTTP/1.0 request on a new connection from `src` (a loopback
+/// Send raw request bytes on a new connection from `src` (a loopback
 /// address) to 127.0.0.1:`port`; returns the response body.
-pub fn get_from(
-    port: u16,
-    src: Option<Ipv4Addr>,
-    target: &str,
-    headers: &[(&str, &[u8])],
-) -> String {
-    let mut req = format!("GET {target} HTTP/1.0\r\n").into_bytes();
-    for (n, v) in headers {
-        req.extend_from_slice(n.as_bytes());
-        req.extend_from_slice(b": ");
-        req.extend_from_slice(v);
-        req.extend_from_slice(b"\r\n");
-    }
-    req.extend_from_slice(b"\r\n");
+pub fn send_raw(port: u16, src: Option<Ipv4Addr>, req: &[u8]) -> String {
     let Some(mut s) = connect(port, src) else {
         return "<connect failed>".into();
     };
     let _ = s.set_read_timeout(Some(IO_TIMEOUT));
     let _ = s.set_write_timeout(Some(IO_TIMEOUT));
-    if s.write_all(&req).is_err() {
+    if s.write_all(req).is_err() {
         return "<write failed>".into();
     }
     read_body(s)
-}
-
-pub fn get(port: u16, target: &str) -> String {
-    get_from(port, None, target, &[])
 }
 
 fn connect(port: u16, src: Option<Ipv4Addr>) -> Option<TcpStream> {
