@@ -261,6 +261,7 @@ fn steps_for(name: &str) -> Vec<Step> {
         "rr_1_1" => plain(8),
         "rr_3_2_1" | "static_3_2_1" => plain(24),
         "rr_10_1" => plain(33),
+        "rr_3_3_2" => plain(32),
         "rr_mixed" => plain(54),
         "static_2_1" => plain(12),
         "static_gcd" => plain(24),

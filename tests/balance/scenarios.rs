@@ -77,6 +77,8 @@ pub fn all() -> Vec<Scenario> {
         sc("rr_1_1", "roundrobin", "", &[1, 1]),
         sc("rr_3_2_1", "roundrobin", "", &[3, 2, 1]),
         sc("rr_10_1", "roundrobin", "", &[10, 1]),
+        // First window is 4,3,1, later ones 3,3,2 (see tests/balance.rs).
+        sc("rr_3_3_2", "roundrobin", "", &[3, 3, 2]),
         sc("rr_mixed", "roundrobin", "", &[5, 3, 7, 1, 2]),
         sc("rr_dynamic", "roundrobin", "", &[3, 2, 1]),
         sc("static_2_1", "static-rr", "", &[2, 1]),
