@@ -1,18 +1,14 @@
 //! Server selection (src/balance): exact sequences, exhaustive small-case
 //! properties, backups, consistent-hash stability, leastconn / first /
-//! random behaviour, cookie persistence and config reading. The exact
+//! random behaviour (cookies and config: tests/balance_config.rs). The exact
 //! HAProxy sequences themselves are checked in tests/balance_haproxy.rs.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 
-use harp::balance::cookie::{self, Persist, PersistOpts};
 use harp::balance::{
-    Algorithm, Balancer, Choice, HashMethod, HashType, LbConfig, Request, ServerSnap, SrvState,
-    UriOpts,
+    Algorithm, Balancer, Choice, HashType, LbConfig, Request, ServerSnap, SrvState, UriOpts,
 };
-use harp::config::model::Balance;
-use harp::config::reader::ConfigEnv;
 
 fn snaps(weights: &[u32]) -> Vec<ServerSnap> {
     weights
@@ -541,137 +537,105 @@ fn header_hash_uses_domain_only_when_asked() {
     assert_eq!(b.pick(&req(b"example.net"), None), a);
 }
 
-fn persist_servers() -> Vec<ServerSnap> {
-    let mut s = snaps(&[1, 1, 1, 1]);
-    for (i, x) in s.iter_mut().enumerate() {
-        x.cookie = Some(format!("c{}", i + 1));
+/// All algorithms under random operations: no panic, and every server
+/// picked is usable (or the avoided one, when it is the only candidate).
+#[test]
+fn random_operations_never_pick_an_unusable_server() {
+    let algos = [
+        cfg(Algorithm::RoundRobin),
+        cfg(Algorithm::StaticRr),
+        cfg(Algorithm::LeastConn),
+        cfg(Algorithm::First),
+        cfg(Algorithm::Random { draws: 2 }),
+        cfg(Algorithm::Source),
+        consistent(Algorithm::Source),
+        LbConfig {
+            balance_factor: 125,
+            ..consistent(Algorithm::Uri(UriOpts::default()))
+        },
+        LbConfig {
+            allbackups: true,
+            ..cfg(Algorithm::RoundRobin)
+        },
+    ];
+    let mut rng = lcg(99);
+    let mut picks = 0;
+    for c in &algos {
+        for _ in 0..20 {
+            let n = 1 + (rng() % 6) as usize;
+            let mut s = snaps(&vec![1; n]);
+            for x in &mut s {
+                x.weight = rng() % 5;
+                x.backup = rng().is_multiple_of(3);
+                x.maxconn = rng() % 3;
+            }
+            let mut b = Balancer::new(c.clone(), s).with_rng(lcg(rng()));
+            for _ in 0..200 {
+                let i = (rng() as usize) % n;
+                match rng() % 6 {
+                    0 => b.set_weight(i, rng() % 300),
+                    1 => {
+                        let st = [
+                            SrvState::Up,
+                            SrvState::Drain,
+                            SrvState::Down,
+                            SrvState::Maint,
+                        ];
+                        b.set_state(i, st[(rng() % 4) as usize]);
+                    }
+                    2 => b.set_load(i, rng() % 4, rng() % 2),
+                    _ => {
+                        let avoid = rng().is_multiple_of(2).then_some(i);
+                        let u = format!("/{}", rng() % 50);
+                        let req = Request {
+                            src: Some(IpAddr::V4(Ipv4Addr::from(rng()))),
+                            uri: Some(u.as_bytes()),
+                            ..Request::default()
+                        };
+                        if let Choice::Server(k) = b.pick(&req, avoid) {
+                            let srv = &b.servers()[k];
+                            assert!(srv.usable(), "{:?} picked unusable {srv:?}", c.algo);
+                            picks += 1;
+                        }
+                    }
+                }
+            }
+            assert!(
+                b.update(&snaps(&vec![1; n + 1])).is_err(),
+                "size change refused"
+            );
+        }
     }
-    s[1].state = SrvState::Drain;
-    s[2].state = SrvState::Down;
-    s[3].state = SrvState::Maint;
-    s
+    assert!(picks > 1000, "only {picks} picks");
 }
 
 #[test]
-fn cookie_persistence_honours_running_servers_only() {
-    let s = persist_servers();
-    let none = PersistOpts::default();
-    assert_eq!(cookie::decide(&s, Some("c1"), none), Persist::Server(0));
-    assert_eq!(
-        cookie::decide(&s, Some("c2"), none),
-        Persist::Server(1),
-        "draining keeps persistence"
-    );
-    assert_eq!(cookie::decide(&s, Some("c3"), none), Persist::Down(2));
-    assert_eq!(cookie::decide(&s, Some("c4"), none), Persist::Down(3));
-    assert_eq!(cookie::decide(&s, Some("zz"), none), Persist::Invalid);
-    assert_eq!(cookie::decide(&s, None, none), Persist::NoCookie);
-    let persist = PersistOpts {
-        persist: true,
-        force: false,
+fn hash_balance_factor_moves_keys_off_an_overloaded_server() {
+    let c = LbConfig {
+        balance_factor: 150,
+        ..consistent(Algorithm::Uri(UriOpts::default()))
     };
-    assert_eq!(cookie::decide(&s, Some("c3"), persist), Persist::Server(2));
-    let force = PersistOpts {
-        persist: false,
-        force: true,
-    };
-    assert_eq!(cookie::decide(&s, Some("c4"), force), Persist::Server(3));
-    // Prefix mode and maxidle/maxlife dates after the server part.
-    assert_eq!(
-        cookie::decide(&s, Some("c1~appsession"), none),
-        Persist::Server(0)
+    let mut b = Balancer::new(c.clone(), snaps(&[1, 1, 1]));
+    let keys: Vec<String> = (0..300).map(|i| format!("/f/{i}")).collect();
+    let home = owner_map(&mut b, &keys);
+    let on_0: Vec<usize> = (0..keys.len())
+        .filter(|&k| home[k] == Choice::Server(0))
+        .collect();
+    assert!(!on_0.is_empty());
+    // Server 0 far above 1.5 × the average: its keys go elsewhere.
+    b.set_load(0, 30, 0);
+    for &k in &on_0 {
+        assert_ne!(
+            b.pick(&uri_req(&keys[k]), None),
+            Choice::Server(0),
+            "key {k}"
+        );
+    }
+    // Without the factor, load does not matter.
+    let mut plain = Balancer::new(
+        consistent(Algorithm::Uri(UriOpts::default())),
+        snaps(&[1, 1, 1]),
     );
-    assert_eq!(
-        cookie::decide(&s, Some("c1|abc|def"), none),
-        Persist::Server(0)
-    );
-}
-
-fn words(s: &str) -> Vec<String> {
-    s.split_whitespace().map(String::from).collect()
-}
-
-#[test]
-fn balance_and_hash_type_words_parse_like_haproxy() {
-    let b = |a: &str| {
-        let mut w = words(a);
-        let algorithm = w.remove(0);
-        Algorithm::parse(&Balance { algorithm, args: w })
-    };
-    assert_eq!(b("random"), Ok(Algorithm::Random { draws: 2 }));
-    assert_eq!(b("random(5)"), Ok(Algorithm::Random { draws: 5 }));
-    assert!(b("random(0)").is_err());
-    assert_eq!(
-        b("rdp-cookie"),
-        Ok(Algorithm::RdpCookie {
-            name: "mstshash".into()
-        })
-    );
-    assert_eq!(
-        b("rdp-cookie(user)"),
-        Ok(Algorithm::RdpCookie {
-            name: "user".into()
-        })
-    );
-    assert_eq!(
-        b("hdr(Host) use_domain_only"),
-        Ok(Algorithm::Hdr {
-            name: "Host".into(),
-            use_domain_only: true
-        })
-    );
-    assert_eq!(
-        b("uri len 10 depth 3 whole"),
-        Ok(Algorithm::Uri(UriOpts {
-            whole: true,
-            path_only: false,
-            len: Some(10),
-            depth: Some(3)
-        }))
-    );
-    assert_eq!(
-        b("uri foo"),
-        Err(
-            "uri only accepts parameters 'len', 'depth', 'path-only', and 'whole' (got 'foo')."
-                .into()
-        )
-    );
-    assert!(b("uri len 0").is_err());
-    let ht = |s: &str| HashType::parse(&words(s));
-    let cons = ht("consistent").expect("consistent");
-    assert_eq!(
-        (cons.method, cons.avalanche),
-        (HashMethod::Consistent, true)
-    );
-    let djb = ht("consistent djb2").expect("djb2");
-    assert!(
-        !djb.avalanche,
-        "a named function drops the implied avalanche"
-    );
-    assert!(ht("map-based sdbm avalanche").expect("aval").avalanche);
-    assert!(ht("map-based md5").is_err());
-}
-
-#[test]
-fn from_proxy_reads_the_backend_of_a_parsed_config() {
-    let text = b"defaults\n  mode http\n  timeout connect 1s\n  timeout client 1s\n  timeout server 1s\n\
-backend be\n  balance uri whole\n  hash-type consistent wt6\n  option allbackups\n  cookie SRV insert\n\
-  server a 127.0.0.1:8001 weight 3 cookie ca\n  server b 127.0.0.1:8002 backup cookie cb\n  server c 127.0.0.1:8003 disabled\n";
-    let mut env = ConfigEnv::from_map(HashMap::new());
-    let loaded = harp::config::build::load_bytes("t.cfg", text, &mut env);
-    let model = loaded.model.expect("config loads");
-    let be = model.backend("be").expect("backend be");
-    let b = Balancer::from_proxy(be).expect("balancer");
-    let c = b.config();
-    assert!(matches!(
-        c.algo,
-        Algorithm::Uri(UriOpts { whole: true, .. })
-    ));
-    assert_eq!(c.hash_type.method, HashMethod::Consistent);
-    assert!(c.allbackups);
-    let s = b.servers();
-    assert_eq!((s[0].weight, s[0].cookie.as_deref()), (3, Some("ca")));
-    assert!(s[1].backup);
-    assert_eq!(s[2].state, SrvState::Maint);
-    assert_eq!(b.counts().act, 1);
+    plain.set_load(0, 30, 0);
+    assert_eq!(owner_map(&mut plain, &keys), home);
 }
