@@ -227,14 +227,15 @@ fn run(o: &Oracle, k: usize, s: &Scenario, steps: &[Step]) -> (Vec<String>, Vec<
     (theirs, ours)
 }
 
-/// `balance first`: six overlapping requests against maxconn 1, 2, 3
-/// servers that answer after 1.5 s, sent 100 ms apart.
-fn run_first(o: &Oracle, k: usize, s: &Scenario) -> (Vec<String>, Vec<String>) {
+/// Overlapping requests (`balance first`, weighted leastconn): `n`
+/// requests sent 100 ms apart to servers that answer after 2.5 s, so
+/// every connection is still open when the next server is chosen.
+fn run_overlapping(o: &Oracle, k: usize, s: &Scenario, n: usize) -> (Vec<String>, Vec<String>) {
     let port = o.base + FIRST_SCENARIO + k as u16;
     let ports: Vec<u16> = (0..3).map(|i| o.base + SLOW + i).collect();
-    let _slow = SlowServers::start(&ports, Duration::from_millis(1500));
+    let _slow = SlowServers::start(&ports, Duration::from_millis(2500));
     let mut conns = Vec::new();
-    for _ in 0..6 {
+    for _ in 0..n {
         conns.push(open(port, "/"));
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -244,7 +245,7 @@ fn run_first(o: &Oracle, k: usize, s: &Scenario) -> (Vec<String>, Vec<String>) {
         .collect();
     let mut b = harp_balancer(s);
     let mut ours = Vec::new();
-    for _ in 0..6 {
+    for _ in 0..n {
         let c = b.pick(&Request::default(), None);
         if let Choice::Server(i) = c {
             let conns = b.servers()[i].conns + 1;
@@ -312,7 +313,7 @@ fn steps_for(name: &str) -> Vec<Step> {
         n if n.starts_with("urlparam") => probes(param_probes()),
         _ => Vec::new(),
     };
-    if v.is_empty() && name != "first" {
+    if v.is_empty() && !matches!(name, "first" | "leastconn_weighted") {
         v = plain(1);
     }
     v
@@ -327,7 +328,9 @@ fn selection_matches_haproxy() {
     let mut differ = Vec::new();
     for (k, s) in all.iter().enumerate() {
         let (theirs, ours) = if s.name == "first" {
-            run_first(&o, k, s)
+            run_overlapping(&o, k, s, 6)
+        } else if s.name == "leastconn_weighted" {
+            run_overlapping(&o, k, s, 12)
         } else {
             run(&o, k, s, &steps_for(s.name))
         };

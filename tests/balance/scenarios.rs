@@ -5,7 +5,8 @@ use harp::balance::{Algorithm, Balancer, Choice, HashType, LbConfig, ServerSnap,
 use harp::config::model::Balance;
 
 /// Answering servers s1..s5 (HAProxy frontends) at base+PLAIN..;
-/// slow ones (test threads) at base+SLOW..; scenario frontends from
+/// slow ones (test threads answering after 2.5 s) at base+SLOW..;
+/// scenario frontends from
 /// base+FIRST_SCENARIO.
 pub const PLAIN: u16 = 1;
 pub const SLOW: u16 = 6;
@@ -86,6 +87,13 @@ pub fn all() -> Vec<Scenario> {
         sc("static_gcd", "static-rr", "", &[4, 2, 6]),
         sc("static_dynamic", "static-rr", "", &[3, 2, 1]),
         sc("leastconn", "leastconn", "", &[1, 1, 1]),
+        // Slow servers ("maxconn" marks them), so connections overlap.
+        with(
+            "leastconn_weighted",
+            "leastconn",
+            false,
+            &[(1, "maxconn 100"), (3, "maxconn 100"), (2, "maxconn 100")],
+        ),
         with(
             "first",
             "first",
