@@ -309,7 +309,7 @@ fn steps_for(name: &str) -> Vec<Step> {
         n if n.starts_with("source") => probes(source_probes()),
         "hdr_domain" => probes(header_probes("host")),
         n if n.starts_with("hdr") || n == "hash_expr" => probes(header_probes("x-key")),
-        "urlparam_post" => probes(post_probes()),
+        "urlparam_post" | "urlparam_post_nocheck" => probes(post_probes()),
         n if n.starts_with("urlparam") => probes(param_probes()),
         _ => Vec::new(),
     };

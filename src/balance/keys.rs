@@ -86,7 +86,7 @@ fn is_token(c: u8) -> bool {
     c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c)
 }
 
-/// `url_param ... check_post`: the value in a form-encoded POST body.
+/// `url_param` on a POST: the value in a form-encoded body.
 /// HAProxy judges the value by its first byte only: a non-token first
 /// byte ends the value there if it is white space, else the body is not
 /// taken as parameters at all.

@@ -36,9 +36,9 @@ pub struct Request<'a> {
     pub src: Option<IpAddr>,
     /// Request target as received (`uri`, `url_param`).
     pub uri: Option<&'a [u8]>,
-    /// The method is POST (`url_param ... check_post`).
+    /// The method is POST (`url_param` then also looks in the body).
     pub is_post: bool,
-    /// Body bytes already received (`url_param ... check_post`).
+    /// Body bytes already received (`url_param`, POST only).
     pub body: Option<&'a [u8]>,
     /// First value of the header named by `hdr(<name>)`.
     pub header: Option<&'a [u8]>,
@@ -65,7 +65,8 @@ pub enum Wants<'a> {
     Nothing,
     Source,
     Uri,
-    /// The URI, and the body of POST requests.
+    /// The URI, and whatever body bytes of a POST request have arrived
+    /// (see [`Balancer::waits_for_body`]).
     UriAndBody,
     Header(&'a str),
     RdpCookie(&'a str),
@@ -191,18 +192,25 @@ impl Balancer {
         match &self.cfg.algo {
             Algorithm::Source => Wants::Source,
             Algorithm::Uri(_) => Wants::Uri,
-            Algorithm::UrlParam { check_post, .. } => {
-                if *check_post {
-                    Wants::UriAndBody
-                } else {
-                    Wants::Uri
-                }
-            }
+            Algorithm::UrlParam { .. } => Wants::UriAndBody,
             Algorithm::Hdr { name, .. } => Wants::Header(name),
             Algorithm::RdpCookie { name } => Wants::RdpCookie(name),
             Algorithm::Hash { expr } => Wants::Sample(expr),
             _ => Wants::Nothing,
         }
+    }
+
+    /// `url_param ... check_post`: wait for a POST body before picking.
+    /// Without it the parameter is still looked up in whatever body bytes
+    /// came with the request (HAProxy 2.6 does so for every POST).
+    pub fn waits_for_body(&self) -> bool {
+        matches!(
+            self.cfg.algo,
+            Algorithm::UrlParam {
+                check_post: true,
+                ..
+            }
+        )
     }
 
     /// Take a new snapshot of the servers (same servers, same order).
@@ -285,15 +293,18 @@ impl Balancer {
         if self.counts.tot_weight == 0 {
             return Choice::NoServer;
         }
-        let found = match self.cfg.algo.clone() {
+        let found = match &self.cfg.algo {
             Algorithm::RoundRobin | Algorithm::StaticRr => self.next_rr(avoid),
             Algorithm::LeastConn => match &self.engine {
                 Engine::Least(l) => l.next(&self.servers, &self.counts, avoid),
                 _ => None,
             },
             Algorithm::First => least::first(&self.servers, &self.counts, avoid),
-            Algorithm::Random { draws } => return self.random(draws, avoid),
-            algo => match self.hash_of(&algo, req) {
+            Algorithm::Random { draws } => {
+                let draws = *draws;
+                return self.random(draws, avoid);
+            }
+            _ => match self.hash_of(req) {
                 Some(h) => self.by_hash(h, avoid),
                 None => self.next_rr(avoid),
             },
@@ -346,9 +357,9 @@ impl Balancer {
 
     /// The hash of the request's key, or None when the key is missing.
     /// With a single server in use HAProxy skips hashing (hash 0).
-    fn hash_of(&self, algo: &Algorithm, req: &Request<'_>) -> Option<u32> {
+    fn hash_of(&self, req: &Request<'_>) -> Option<u32> {
         let single = self.counts.tot_used == 1;
-        match algo {
+        match &self.cfg.algo {
             Algorithm::Source => {
                 let ip = req.src?;
                 if single {
@@ -367,11 +378,11 @@ impl Balancer {
                 }
                 Some(self.gen_hash(keys::uri_key(req.uri?, o)))
             }
-            Algorithm::UrlParam { name, check_post } => {
+            Algorithm::UrlParam { name, .. } => {
                 let from_uri = req.uri.and_then(|u| keys::url_param_key(u, name));
                 let key = match from_uri {
                     Some(k) => k,
-                    None if *check_post && req.is_post => keys::post_param_key(req.body?, name)?,
+                    None if req.is_post => keys::post_param_key(req.body?, name)?,
                     None => return None,
                 };
                 Some(self.gen_hash(key))

@@ -152,6 +152,7 @@ pub fn all() -> Vec<Scenario> {
         sc("urlparam_map", "url_param id", "", &[1, 1, 1]),
         sc("urlparam_cons", "url_param id", "consistent", &[1, 1, 1]),
         sc("urlparam_post", "url_param id check_post", "", &[1, 1, 1]),
+        sc("urlparam_post_nocheck", "url_param id", "", &[1, 1, 1]),
     ]
 }
 
