@@ -9,10 +9,10 @@
 //! pick the same sequence, including across runtime changes made on
 //! HAProxy's admin socket (`set weight`, `disable server`, ...).
 //!
-//! Not compared: `balance random` (HAProxy draws from its own PRNG; harp
-//! takes an injected one: its distribution is checked in tests/balance.rs)
-//! and `rdp-cookie` (needs an RDP client; its key is hashed by the same
-//! code path as `hdr`).
+//! `rdp-cookie` runs in TCP mode with a minimal RDP connection request;
+//! its servers are test threads. Not compared: `balance random` (HAProxy
+//! draws from its own PRNG; harp takes an injected one: its distribution
+//! is checked in tests/balance.rs).
 
 #[path = "balance/oracle.rs"]
 mod oracle;
@@ -34,6 +34,8 @@ struct Probe {
     target: String,
     headers: Vec<(&'static str, Vec<u8>)>,
     body: Vec<u8>,
+    /// An RDP connection request carrying `Cookie: <name>=<value>`.
+    rdp: Option<(&'static str, String)>,
 }
 
 impl Probe {
@@ -51,6 +53,13 @@ impl Probe {
         }
     }
     fn bytes(&self) -> Vec<u8> {
+        if let Some((name, value)) = &self.rdp {
+            // TPKT + X.224 connection request header (11 bytes), then the
+            // cookie line; the blank line lets the test server answer.
+            let mut r = vec![0x03, 0x00, 0x00, 0x2c, 0x27, 0xe0, 0, 0, 0, 0, 0];
+            r.extend_from_slice(format!("Cookie: {name}={value}\r\n\r\n").as_bytes());
+            return r;
+        }
         let method = if self.post { "POST" } else { "GET" };
         let mut r = format!("{method} {} HTTP/1.0\r\n", self.target).into_bytes();
         for (n, v) in &self.headers {
@@ -82,6 +91,13 @@ impl Probe {
         };
         match b.wants() {
             Wants::Header(h) => r.header = self.header_value(h),
+            Wants::RdpCookie(want) => {
+                r.rdp_cookie = self
+                    .rdp
+                    .as_ref()
+                    .filter(|(n, _)| n.eq_ignore_ascii_case(want))
+                    .map(|(_, v)| v.as_bytes())
+            }
             // The one sample expression used here: req.hdr(x-key).
             Wants::Sample(_) => r.sample = self.header_value("x-key"),
             _ => {}
@@ -167,6 +183,17 @@ fn post_probes() -> Vec<Probe> {
         .collect()
 }
 
+/// RDP cookies named `name`; every fifth one carries another name (the
+/// key is then missing: round robin).
+fn rdp_probes(name: &'static str) -> Vec<Probe> {
+    (0..30)
+        .map(|i| Probe {
+            rdp: Some((if i % 5 == 4 { "other" } else { name }, format!("user{i}"))),
+            ..Probe::default()
+        })
+        .collect()
+}
+
 fn source_probes() -> Vec<Probe> {
     (2..=20)
         .map(|d| Probe {
@@ -198,6 +225,8 @@ fn run(o: &Oracle, k: usize, s: &Scenario, steps: &[Step]) -> (Vec<String>, Vec<
     let port = o.base + FIRST_SCENARIO + k as u16;
     let mut b = harp_balancer(s);
     let leastconn = b.config().algo == Algorithm::LeastConn;
+    let ports: Vec<u16> = (0..3).map(|i| o.base + SLOW + i).collect();
+    let _servers = s.rdp.then(|| SlowServers::start(&ports, Duration::ZERO));
     let (mut theirs, mut ours) = (Vec::new(), Vec::new());
     for step in steps {
         match step {
@@ -310,6 +339,8 @@ fn steps_for(name: &str) -> Vec<Step> {
         "hdr_domain" => probes(header_probes("host")),
         n if n.starts_with("hdr") || n == "hash_expr" => probes(header_probes("x-key")),
         "urlparam_post" | "urlparam_post_nocheck" => probes(post_probes()),
+        "rdp_map" => probes(rdp_probes("mstshash")),
+        "rdp_named_cons" => probes(rdp_probes("user")),
         n if n.starts_with("urlparam") => probes(param_probes()),
         _ => Vec::new(),
     };

@@ -26,6 +26,9 @@ pub struct Scenario {
     /// `hash-type` words, if any.
     pub hash_type: &'static str,
     pub allbackups: bool,
+    /// TCP mode with RDP cookie inspection (`balance rdp-cookie`); the
+    /// servers are then test threads at the SLOW ports.
+    pub rdp: bool,
     pub servers: Vec<Srv>,
 }
 
@@ -40,6 +43,7 @@ fn sc(
         balance,
         hash_type,
         allbackups: false,
+        rdp: false,
         servers: weights
             .iter()
             .map(|&weight| Srv {
@@ -62,6 +66,7 @@ fn with(
         balance,
         hash_type: "",
         allbackups,
+        rdp: false,
         servers: servers
             .iter()
             .map(|&(weight, extra)| Srv {
@@ -73,8 +78,19 @@ fn with(
     }
 }
 
+fn rdp(name: &'static str, balance: &'static str, hash_type: &'static str) -> Scenario {
+    let mut s = sc(name, balance, hash_type, &[1, 2, 1]);
+    s.rdp = true;
+    for v in &mut s.servers {
+        v.slow = true;
+    }
+    s
+}
+
 pub fn all() -> Vec<Scenario> {
     vec![
+        rdp("rdp_map", "rdp-cookie", ""),
+        rdp("rdp_named_cons", "rdp-cookie(user)", "consistent"),
         sc("rr_1_1", "roundrobin", "", &[1, 1]),
         sc("rr_3_2_1", "roundrobin", "", &[3, 2, 1]),
         sc("rr_10_1", "roundrobin", "", &[10, 1]),
@@ -169,8 +185,16 @@ pub fn config(base: u16, sock: &str, scenarios: &[Scenario]) -> String {
         );
     }
     for (k, s) in scenarios.iter().enumerate() {
+        let (fe_mode, be_mode) = if s.rdp {
+            (
+                "  mode tcp\n  tcp-request inspect-delay 2s\n  tcp-request content accept if RDP_COOKIE\n",
+                "  mode tcp\n",
+            )
+        } else {
+            ("", "")
+        };
         c += &format!(
-            "frontend fe{k}\n  bind 127.0.0.1:{p}\n  default_backend be{k}\nbackend be{k}\n  balance {b}\n",
+            "frontend fe{k}\n  bind 127.0.0.1:{p}\n{fe_mode}  default_backend be{k}\nbackend be{k}\n{be_mode}  balance {b}\n",
             p = base + FIRST_SCENARIO + k as u16,
             b = s.balance
         );
