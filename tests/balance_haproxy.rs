@@ -296,7 +296,7 @@ fn steps_for(name: &str) -> Vec<Step> {
         "static_2_1" => plain(12),
         "static_gcd" => plain(24),
         "leastconn" => plain(9),
-        n if n.contains("backup") => plain(12),
+        n if n.contains("backup") && !n.starts_with("uri") => plain(12),
         "rr_dynamic" | "static_dynamic" => {
             let mut v = plain(7);
             for (cmd, n) in [

@@ -153,6 +153,21 @@ pub fn all() -> Vec<Scenario> {
         sc("uri_depth_len", "uri depth 2 len 12", "", &[1, 1, 1]),
         sc("uri_whole_path", "uri whole path-only", "", &[1, 1, 1]),
         sc("uri_cons_dynamic", "uri", "consistent", &[1, 2, 1]),
+        Scenario {
+            hash_type: "consistent",
+            ..with(
+                "uri_cons_backup_all",
+                "uri",
+                true,
+                &[(1, "disabled"), (1, "backup"), (2, "backup")],
+            )
+        },
+        with(
+            "uri_map_backup",
+            "uri",
+            false,
+            &[(1, "disabled"), (2, "backup"), (3, "backup")],
+        ),
         sc("source_map", "source", "", &[1, 1, 1]),
         sc("source_weighted", "source", "", &[2, 1, 3]),
         sc("source_cons", "source", "consistent", &[1, 1, 1]),
