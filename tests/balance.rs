@@ -639,3 +639,18 @@ fn hash_balance_factor_moves_keys_off_an_overloaded_server() {
     plain.set_load(0, 30, 0);
     assert_eq!(owner_map(&mut plain, &keys), home);
 }
+
+#[test]
+fn slow_start_throttle_scales_dynamic_weights_only() {
+    for (algo, throttled_share) in [(Algorithm::RoundRobin, 8), (Algorithm::StaticRr, 16)] {
+        let mut b = Balancer::new(cfg(algo.clone()), snaps(&[1, 1]));
+        b.set_throttle(0, 8);
+        // Effective weights 8:16 (dynamic) or 16:16 (static ignores it).
+        let c = counts(&mut b, 2, 240);
+        let want0 = 240 * throttled_share / (throttled_share + 16);
+        assert!(c[0].abs_diff(want0) <= 1, "{algo:?}: {c:?}");
+        b.set_throttle(0, 16);
+        let c = counts(&mut b, 2, 240);
+        assert!(c[0].abs_diff(120) <= 2, "{algo:?} back to full: {c:?}");
+    }
+}

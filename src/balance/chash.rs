@@ -27,7 +27,7 @@ pub struct Chash {
 }
 
 pub fn eweight(s: &ServerSnap) -> i64 {
-    i64::from(s.weight) * WEIGHT_SCALE
+    s.eweight()
 }
 
 impl Chash {

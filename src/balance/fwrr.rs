@@ -6,7 +6,8 @@
 //! sorted heaviest first). Reproducing HAProxy's exact sequence needs the
 //! same queues, the same tie-breaking (insertion order among equal keys)
 //! and the same integer arithmetic, which is what this module does.
-//! Effective weight is the user weight times [`WEIGHT_SCALE`].
+//! Effective weight is the user weight times [`WEIGHT_SCALE`] (less
+//! during slow start: [`ServerSnap::throttle`]).
 
 use std::collections::BTreeSet;
 
@@ -83,7 +84,7 @@ pub struct Fwrr {
 }
 
 pub fn eweight(s: &ServerSnap) -> i64 {
-    i64::from(s.weight) * WEIGHT_SCALE
+    s.eweight()
 }
 
 impl Fwrr {

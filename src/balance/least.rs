@@ -29,7 +29,7 @@ fn key(s: &ServerSnap) -> u32 {
     if inflight == 0 {
         return 0;
     }
-    let ew = (u64::from(s.weight) * WEIGHT_SCALE as u64).max(1);
+    let ew = (s.eweight().max(1)) as u64;
     ((inflight + 1) * EWGHT_MAX / ew).min(u64::from(u32::MAX)) as u32
 }
 

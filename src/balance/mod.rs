@@ -40,7 +40,9 @@ pub struct Request<'a> {
     pub is_post: bool,
     /// Body bytes already received (`url_param`, POST only).
     pub body: Option<&'a [u8]>,
-    /// First value of the header named by `hdr(<name>)`.
+    /// First value of the header named by `hdr(<name>)` (first occurrence,
+    /// up to the first comma, surrounding blanks trimmed, as HAProxy's
+    /// header lookup gives it).
     pub header: Option<&'a [u8]>,
     /// Value of the RDP cookie named by `rdp-cookie(<name>)`.
     pub rdp_cookie: Option<&'a [u8]>,
@@ -226,41 +228,54 @@ impl Balancer {
             ));
         }
         for (i, n) in new.iter().enumerate() {
-            self.set(i, n.weight.min(256), n.state, n.conns, n.queued, n.maxconn);
+            if let Some(s) = self.servers.get_mut(i) {
+                s.maxconn = n.maxconn;
+            }
+            self.set_throttle(i, n.throttle);
+            self.set(i, n.weight.min(256), n.state, n.conns, n.queued);
         }
         Ok(())
     }
 
-    /// Change one server's weight.
+    /// Slow start: the share of server `i`'s weight in force, in
+    /// sixteenths (clamped to 1..=16). Ignored by static algorithms.
+    pub fn set_throttle(&mut self, i: usize, sixteenths: u32) {
+        let t = sixteenths.clamp(1, 16);
+        let Some(old) = self.servers.get(i).cloned() else {
+            return;
+        };
+        if old.throttle == t {
+            return;
+        }
+        self.servers[i].throttle = t;
+        self.apply(i, &old, true);
+    }
+
+    /// Change one server's weight (0..=256). Static algorithms (static-rr,
+    /// map-based hashing) honour only 0 and the configured weight, as
+    /// HAProxy refuses other values for them: any other non-zero weight
+    /// counts as the configured one.
     pub fn set_weight(&mut self, i: usize, weight: u32) {
         if let Some(s) = self.servers.get(i).cloned() {
-            self.set(i, weight.min(256), s.state, s.conns, s.queued, s.maxconn);
+            self.set(i, weight.min(256), s.state, s.conns, s.queued);
         }
     }
 
     /// Change one server's state.
     pub fn set_state(&mut self, i: usize, state: SrvState) {
         if let Some(s) = self.servers.get(i).cloned() {
-            self.set(i, s.weight, state, s.conns, s.queued, s.maxconn);
+            self.set(i, s.weight, state, s.conns, s.queued);
         }
     }
 
     /// Change one server's load (served connections and queue).
     pub fn set_load(&mut self, i: usize, conns: u32, queued: u32) {
         if let Some(s) = self.servers.get(i).cloned() {
-            self.set(i, s.weight, s.state, conns, queued, s.maxconn);
+            self.set(i, s.weight, s.state, conns, queued);
         }
     }
 
-    fn set(
-        &mut self,
-        i: usize,
-        weight: u32,
-        state: SrvState,
-        conns: u32,
-        queued: u32,
-        maxconn: u32,
-    ) {
+    fn set(&mut self, i: usize, weight: u32, state: SrvState, conns: u32, queued: u32) {
         let Some(old) = self.servers.get(i).cloned() else {
             return;
         };
@@ -271,11 +286,15 @@ impl Balancer {
             s.state = state;
             s.conns = conns;
             s.queued = queued;
-            s.maxconn = maxconn;
         }
+        self.apply(i, &old, lb_changed);
+    }
+
+    /// Let the engine see server `i`'s change from `old`.
+    fn apply(&mut self, i: usize, old: &ServerSnap, lb_changed: bool) {
         let ab = self.cfg.allbackups;
         match &mut self.engine {
-            Engine::RoundRobin(f) if lb_changed => f.change(&old, &self.servers, i),
+            Engine::RoundRobin(f) if lb_changed => f.change(old, &self.servers, i),
             Engine::Map(m) if lb_changed => m.recalc(&self.servers, ab),
             Engine::Ring(c) if lb_changed => c.requeue(&self.servers, i),
             Engine::Least(l) => l.reposition(&self.servers, i),

@@ -37,6 +37,10 @@ pub struct ServerSnap {
     pub maxconn: u32,
     /// `cookie` value of the server line, for persistence.
     pub cookie: Option<String>,
+    /// Slow start (`slowstart`): the share of the weight in force, in
+    /// sixteenths (1..=16; 16 = full). Dynamic algorithms only, as in
+    /// HAProxy; the data plane steps it up as the ramp-up time passes.
+    pub throttle: u32,
 }
 
 impl ServerSnap {
@@ -52,6 +56,7 @@ impl ServerSnap {
             queued: 0,
             maxconn: 0,
             cookie: None,
+            throttle: 16,
         }
     }
 
@@ -73,12 +78,19 @@ impl ServerSnap {
             queued: 0,
             maxconn: c.maxconn,
             cookie: c.cookie.clone(),
+            throttle: 16,
         }
     }
 
     /// May receive new load-balanced traffic.
     pub fn usable(&self) -> bool {
         self.state == SrvState::Up && self.weight > 0
+    }
+
+    /// Effective weight of dynamic algorithms: weight × throttle (HAProxy
+    /// scales user weights by 16 internally).
+    pub fn eweight(&self) -> i64 {
+        i64::from(self.weight) * i64::from(self.throttle.clamp(1, 16))
     }
 
     /// Not saturated: no maxconn, or nothing queued and a free slot.
