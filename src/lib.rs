@@ -4,6 +4,7 @@
 //! `config` and `rcconf` are pure: they read files and never touch sockets.
 
 pub mod carp;
+pub mod balance;
 pub mod check;
 pub mod cli;
 pub mod config;
