@@ -3,8 +3,8 @@
 //! Data flow: text → parser (spans kept) → typed model → runtime.
 //! `config` and `rcconf` are pure: they read files and never touch sockets.
 
-pub mod carp;
 pub mod balance;
+pub mod carp;
 pub mod check;
 pub mod cli;
 pub mod config;

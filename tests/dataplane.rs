@@ -462,3 +462,30 @@ fn httplog_lines_reach_the_syslog_target() {
         assert_eq!(f[14].trim_end(), "HTTP/1.1\"");
     }
 }
+
+#[test]
+fn weighted_roundrobin_and_uri_hash_through_harp() {
+    let (a, b, c) = (origin("a"), origin("b"), origin("c"));
+    let (p1, p2) = (free_port(), free_port());
+    let cfg = format!(
+        "defaults\n mode http\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n\
+         listen weighted\n bind 127.0.0.1:{p1}\n balance roundrobin\n\
+         server a 127.0.0.1:{} weight 3\n server b 127.0.0.1:{} weight 2\n server c 127.0.0.1:{} weight 1\n\
+         listen hashed\n bind 127.0.0.1:{p2}\n balance uri\n\
+         server a 127.0.0.1:{}\n server b 127.0.0.1:{}\n server c 127.0.0.1:{}\n",
+        a.port, b.port, c.port, a.port, b.port, c.port
+    );
+    let _h = start_harp(&cfg, p1);
+    // HAProxy 2.6's cycle for weights 3,2,1 (see tests/balance.rs).
+    let seen: Vec<String> = (0..12).map(|_| get(p1, "/").2.trim().to_string()).collect();
+    let cycle = ["a", "b", "a", "c", "a", "b"];
+    let want: Vec<&str> = cycle.iter().cycle().take(12).copied().collect();
+    assert_eq!(seen, want);
+    // balance uri: the same URI always lands on the same server.
+    for uri in ["/x", "/images/1.png", "/api?q=7"] {
+        let first = get(p2, uri).2;
+        for _ in 0..3 {
+            assert_eq!(get(p2, uri).2, first, "{uri}");
+        }
+    }
+}

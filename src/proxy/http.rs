@@ -19,6 +19,7 @@ use tokio::net::TcpStream;
 use super::body::{full, RespBody};
 use super::pick::pick;
 use super::upstream::{connect_http, put_idle, take_idle};
+use crate::balance::Request as LbRequest;
 use crate::config::model::HttpConnMode;
 use crate::log::{LogRecord, LogTime, Peer, TermCause, TermPhase, TermState, Timers};
 use crate::runtime::logger::Logger;
@@ -246,6 +247,24 @@ async fn forward(
     // `timeout queue` defaults to `timeout connect` (manual §4.2).
     let queue_to =
         ms(bs.timeouts.queue.or(bs.timeouts.connect)).unwrap_or(Duration::from_secs(3600));
+    // What the balancing algorithm may hash on, taken before the request
+    // moves on to the server.
+    let lb_uri = req.uri().path_and_query().map(|pq| pq.as_str().to_owned());
+    let lb_header = match be.lb.lock().map(|lb| lb.wants_header()) {
+        Ok(Some(name)) => req
+            .headers()
+            .get(name.as_str())
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(',').next().unwrap_or("").trim().to_owned()),
+        _ => None,
+    };
+    let lb_req = LbRequest {
+        src: Some(info.client.ip()),
+        uri: lb_uri.as_deref().map(str::as_bytes),
+        is_post: req.method() == http::Method::POST,
+        header: lb_header.as_deref().map(str::as_bytes),
+        ..LbRequest::default()
+    };
     let mut last: Option<Arc<ServerState>> = None;
     let mut sender = None;
     for attempt in 0..=retries {
@@ -258,12 +277,12 @@ async fn forward(
         let slot = match (&last, avoid) {
             (Some(s), None) if attempt > 0 => match s.try_slot(be) {
                 Some(slot) => slot,
-                None => match pick(be, None, queue_to).await {
+                None => match pick(be, &lb_req, None, queue_to).await {
                     Ok(slot) => slot,
                     Err(_) => return haproxy_error(503),
                 },
             },
-            _ => match pick(be, avoid, queue_to).await {
+            _ => match pick(be, &lb_req, avoid, queue_to).await {
                 Ok(slot) => slot,
                 Err(_) => return haproxy_error(503),
             },

@@ -31,9 +31,13 @@ pub async fn serve(shared: Arc<Shared>, fe: usize, client: TcpStream, info: Conn
     let s = &be.proxy.settings;
     let retries = s.retries.unwrap_or(3);
     let queue_to = ms(s.timeouts.queue.or(s.timeouts.connect)).unwrap_or(Duration::from_secs(3600));
+    let lb_req = crate::balance::Request {
+        src: Some(info.client.ip()),
+        ..crate::balance::Request::default()
+    };
     let mut server_conn = None;
     for _ in 0..=retries {
-        let Ok(slot) = pick(be, None, queue_to).await else {
+        let Ok(slot) = pick(be, &lb_req, None, queue_to).await else {
             return;
         };
         let Some(target) = slot.server.target else {

@@ -21,9 +21,6 @@ pub fn unsupported(model: &Model) -> Vec<String> {
         {
             gaps.push("health checks (servers are considered UP)");
         }
-        if s.balance.algorithm != "roundrobin" || p.servers.iter().any(|sv| sv.config.weight != 1) {
-            gaps.push("'balance' other than equal-weight roundrobin");
-        }
         if s.rules.values().any(|r| !r.is_empty()) || !p.redirects.is_empty() {
             gaps.push("http-request/http-response/tcp-request rules and redirects");
         }

@@ -53,18 +53,24 @@ pub enum RunError {
         reason: String,
         addr: String,
     },
+    #[error("backend '{backend}': {reason}")]
+    Balance { backend: String, reason: String },
     #[error("cannot start the runtime: {0}")]
     Runtime(#[from] std::io::Error),
 }
 
 impl Shared {
-    pub fn from_model(model: &Model) -> Shared {
+    pub fn from_model(model: &Model) -> Result<Shared, RunError> {
         let mut backends = HashMap::new();
         let mut frontends = Vec::new();
         for p in &model.proxies {
             let p = Arc::new(p.clone());
             if p.cap.backend && !p.disabled {
-                backends.insert(p.name.clone(), Arc::new(BackendState::from_proxy(&p)));
+                let be = BackendState::from_proxy(&p).map_err(|e| RunError::Balance {
+                    backend: p.name.clone(),
+                    reason: e,
+                })?;
+                backends.insert(p.name.clone(), Arc::new(be));
             }
             if p.cap.frontend && !p.disabled && !p.binds.is_empty() {
                 let maxconn = p
@@ -85,12 +91,12 @@ impl Shared {
             .maxconn
             .filter(|&m| m > 0)
             .map_or(DEFAULT_GLOBAL_MAXCONN, |m| m as usize);
-        Shared {
+        Ok(Shared {
             frontends,
             backends,
             global_slots: Arc::new(Semaphore::new(global)),
             actconn: AtomicU64::new(0),
-        }
+        })
     }
 }
 
@@ -140,7 +146,7 @@ pub fn run(model: &Model) -> Result<(), RunError> {
     for gap in gaps::unsupported(model) {
         eprintln!("[WARNING]  ({}) : {gap}.", std::process::id());
     }
-    let shared = Arc::new(Shared::from_model(model));
+    let shared = Arc::new(Shared::from_model(model)?);
     let listeners = bind_all(&shared)?;
     let threads = model
         .global

@@ -3,9 +3,10 @@
 //! can survive reloads (keyed by backend and server names).
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::balance::{Balancer, SrvState};
 use crate::config::model::{Mode, Proxy};
 use crate::config::value::addr::{Host, ServerAddr, ServerPort};
 
@@ -35,6 +36,8 @@ impl Target {
 /// One server's live state.
 #[derive(Debug)]
 pub struct ServerState {
+    /// Position in the backend (the balancer's index).
+    pub idx: usize,
     pub name: String,
     pub id: u32,
     pub target: Option<Target>,
@@ -66,12 +69,13 @@ pub struct BackendState {
     pub id: u32,
     pub mode: Mode,
     pub servers: Vec<Arc<ServerState>>,
-    pub rr: AtomicUsize,
     pub proxy: Arc<Proxy>,
     /// Woken when a server slot frees up (requests waiting in the queue).
     pub freed: tokio::sync::Notify,
     /// Requests waiting for a slot (`qcur`).
     pub queued: AtomicU32,
+    /// The `balance` algorithm over a snapshot of the servers' state.
+    pub lb: Mutex<Balancer>,
 }
 
 /// A connection slot on a server, held until the exchange is over (the
@@ -84,7 +88,14 @@ pub struct Slot {
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        self.server.cur_conns.fetch_sub(1, Ordering::AcqRel);
+        let left = self
+            .server
+            .cur_conns
+            .fetch_sub(1, Ordering::AcqRel)
+            .saturating_sub(1);
+        if let Ok(mut lb) = self.backend.lb.lock() {
+            lb.set_load(self.server.idx, left, 0);
+        }
         self.backend.freed.notify_one();
     }
 }
@@ -127,12 +138,14 @@ fn target_of(addr: &ServerAddr, resolved: Option<std::net::IpAddr>) -> Option<Ta
 }
 
 impl BackendState {
-    pub fn from_proxy(p: &Arc<Proxy>) -> BackendState {
+    pub fn from_proxy(p: &Arc<Proxy>) -> Result<BackendState, String> {
         let servers = p
             .servers
             .iter()
-            .map(|s| {
+            .enumerate()
+            .map(|(idx, s)| {
                 Arc::new(ServerState {
+                    idx,
                     name: s.name.clone(),
                     id: s.id,
                     target: target_of(&s.addr, s.resolved),
@@ -146,41 +159,23 @@ impl BackendState {
                     idle: Mutex::new(Vec::new()),
                 })
             })
-            .collect();
-        BackendState {
+            .collect::<Vec<Arc<ServerState>>>();
+        let mut lb = Balancer::from_proxy(p)?;
+        for s in &servers {
+            if !s.usable() {
+                lb.set_state(s.idx, SrvState::Maint);
+            }
+        }
+        Ok(BackendState {
             name: p.name.clone(),
             id: p.id,
             mode: p.mode(),
             servers,
-            rr: AtomicUsize::new(0),
             proxy: p.clone(),
             freed: tokio::sync::Notify::new(),
             queued: AtomicU32::new(0),
-        }
-    }
-
-    /// The servers new traffic may go to: active ones, or the backups when
-    /// no active server is usable (the first backup unless `allbackups`).
-    pub fn candidates(&self) -> Vec<Arc<ServerState>> {
-        let active: Vec<_> = self
-            .servers
-            .iter()
-            .filter(|s| !s.backup && s.usable())
-            .cloned()
-            .collect();
-        if !active.is_empty() {
-            return active;
-        }
-        let backups = self
-            .servers
-            .iter()
-            .filter(|s| s.backup && s.usable())
-            .cloned();
-        if self.proxy.option("allbackups") {
-            backups.collect()
-        } else {
-            backups.take(1).collect()
-        }
+            lb: Mutex::new(lb),
+        })
     }
 
     pub fn usable_count(&self) -> u32 {
