@@ -39,7 +39,9 @@ fn main() -> ExitCode {
     }
     let (code, model) = harp::check::prepare(&args);
     if args.check {
-        return ExitCode::from(code);
+        // Exit without tearing down a large model: freeing it costs more
+        // than the process exit that reclaims it anyway.
+        std::process::exit(i32::from(code));
     }
     let Some(model) = model else {
         if code == 2 {
