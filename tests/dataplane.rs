@@ -97,7 +97,9 @@ fn start_harp(cfg: &str, port: u16) -> Proc {
     std::fs::create_dir_all(&dir).expect("tmp");
     let path = dir.join("haproxy.cfg");
     std::fs::write(&path, cfg).expect("write cfg");
+    // -db: stay in the foreground even with `daemon` (the seed has it).
     let child = Command::new(HARP)
+        .arg("-db")
         .arg("-f")
         .arg(&path)
         .stdout(Stdio::null())

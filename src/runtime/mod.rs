@@ -4,6 +4,7 @@
 
 pub mod gaps;
 pub mod logger;
+pub mod process;
 pub mod table;
 
 use std::collections::HashMap;
@@ -141,45 +142,108 @@ fn os_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// Run the data plane until SIGINT or SIGTERM.
-pub fn run(model: &Model) -> Result<(), RunError> {
+/// How the process was started (from the command line and `global`).
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub pidfile: Option<std::path::PathBuf>,
+    /// `-sf` pids: asked to finish (SIGUSR1) once we listen.
+    pub soft_finish: Vec<u32>,
+    /// `-st` pids: terminated (SIGTERM) once we listen.
+    pub terminate: Vec<u32>,
+    /// This process is the re-executed child of a daemon start.
+    pub daemon_child: bool,
+}
+
+/// How a stop was asked for.
+enum Stop {
+    /// SIGTERM / SIGINT: leave now.
+    Hard,
+    /// SIGUSR1: stop accepting, let current connections finish.
+    Soft,
+}
+
+/// Run the data plane until SIGINT or SIGTERM, or until a soft stop
+/// (SIGUSR1) has drained the connections.
+pub fn run(model: &Model, opts: &RunOptions) -> Result<(), RunError> {
     for gap in gaps::unsupported(model) {
         eprintln!("[WARNING]  ({}) : {gap}.", std::process::id());
     }
     let shared = Arc::new(Shared::from_model(model)?);
     let listeners = bind_all(&shared)?;
+    let pidfile = opts
+        .pidfile
+        .clone()
+        .or_else(|| model.global.pidfile.clone().map(Into::into));
+    if let Some(p) = &pidfile {
+        if let Err(e) = process::write_pidfile(p) {
+            eprintln!(
+                "[ALERT]    ({}) : cannot create pidfile {} : {e}",
+                std::process::id(),
+                p.display()
+            );
+        }
+    }
+    if opts.daemon_child {
+        process::daemon_ready();
+    }
+    process::signal_old(&opts.soft_finish, &opts.terminate);
     let threads = model
         .global
         .nbthread
         .map(|n| n.max(1) as usize)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let hard_stop_after = model
+        .global
+        .hard_stop_after
+        .map(|ms| std::time::Duration::from_millis(u64::from(ms)));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads)
         .enable_all()
         .build()?;
     rt.block_on(async move {
+        let mut accepting = Vec::new();
         for (fe, l) in listeners {
             let l = TcpListener::from_std(l)?;
-            tokio::spawn(accept_loop(shared.clone(), fe, l));
+            accepting.push(tokio::spawn(accept_loop(shared.clone(), fe, l)));
         }
-        wait_for_stop().await;
+        if let Stop::Soft = wait_for_stop().await {
+            // Close the listeners, then let connections finish, bounded by
+            // `hard-stop-after` (manual §3.1).
+            for a in &accepting {
+                a.abort();
+            }
+            let drained = async {
+                while shared.actconn.load(Ordering::Relaxed) > 0 {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+            };
+            match hard_stop_after {
+                Some(t) => {
+                    let _ = tokio::time::timeout(t, drained).await;
+                }
+                None => drained.await,
+            }
+        }
         Ok(())
     })
 }
 
-async fn wait_for_stop() {
+async fn wait_for_stop() -> Stop {
     use tokio::signal::unix::{signal, SignalKind};
     let term = signal(SignalKind::terminate());
     let int = signal(SignalKind::interrupt());
-    match (term, int) {
-        (Ok(mut t), Ok(mut i)) => {
+    let usr1 = signal(SignalKind::user_defined1());
+    match (term, int, usr1) {
+        (Ok(mut t), Ok(mut i), Ok(mut u)) => {
             tokio::select! {
-                _ = t.recv() => {},
-                _ = i.recv() => {},
+                _ = t.recv() => Stop::Hard,
+                _ = i.recv() => Stop::Hard,
+                _ = u.recv() => Stop::Soft,
             }
         }
         _ => {
             let _ = tokio::signal::ctrl_c().await;
+            Stop::Hard
         }
     }
 }
