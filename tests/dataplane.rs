@@ -491,3 +491,56 @@ fn weighted_roundrobin_and_uri_hash_through_harp() {
         }
     }
 }
+
+#[test]
+fn haproxy_log_analysis_parses_every_line() {
+    // The PyPI package `haproxy-log-analysis` (installed by scripts/test.sh)
+    // is what many users feed HAProxy logs into: it must read harp's lines.
+    let udp = std::net::UdpSocket::bind("127.0.0.1:0").expect("udp");
+    udp.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    let lport = udp.local_addr().expect("addr").port();
+    let o = origin("s");
+    let (port, dead) = (free_port(), free_port());
+    let cfg = format!(
+        "global\n log 127.0.0.1:{lport} local0\ndefaults\n mode http\n log global\n option httplog\n retries 0\n\
+         timeout connect 300ms\n timeout client 5s\n timeout server 5s\n\
+         frontend web\n bind 127.0.0.1:{port}\n use_backend down if {{ path_beg /down }}\n default_backend up\n\
+         backend up\n server s 127.0.0.1:{}\nbackend down\n server d 127.0.0.1:{dead}\n",
+        o.port
+    );
+    let _h = start_harp(&cfg, port);
+    let uris = ["/", "/a/b?c=d&e=f", "/x%20y", "/down/1"];
+    for u in uris {
+        get(port, u);
+    }
+    let mut lines = Vec::new();
+    let mut buf = [0u8; 2048];
+    while lines.len() < 3 {
+        let n = udp.recv(&mut buf).expect("a log datagram");
+        let line = String::from_utf8_lossy(&buf[..n]).trim_end().to_string();
+        if line.contains("\"GET ") {
+            lines.push(line);
+        }
+    }
+    let file = std::env::temp_dir().join(format!("harp-logs-{}.txt", std::process::id()));
+    std::fs::write(&file, lines.join("\n") + "\n").expect("write");
+    let script = "import sys\n\
+        from haproxy.line import parse_line\n\
+        bad = [l for l in open(sys.argv[1]).read().splitlines() if not parse_line(l).is_valid]\n\
+        print('invalid:', bad) if bad else print('ok', sum(1 for _ in open(sys.argv[1])))\n\
+        sys.exit(1 if bad else 0)\n";
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&file)
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "haproxy-log-analysis rejected lines (pip install haproxy-log-analysis; scripts/test.sh does): {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok "));
+}
