@@ -236,7 +236,14 @@ async fn forward(
     };
     let close_server =
         strictness(fs).max(strictness(bs)) > 0 || bs.http_reuse.as_deref() == Some("never");
-    if close_server {
+    // Connection management is hop-by-hop: HAProxy drops the client's
+    // `Connection` (and what it names) and writes its own.
+    let upgrading = wants_upgrade(&req);
+    strip_hop_by_hop(req.headers_mut());
+    if upgrading {
+        req.headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("upgrade"));
+    } else if close_server {
         req.headers_mut()
             .insert(CONNECTION, HeaderValue::from_static("close"));
     }
@@ -315,7 +322,7 @@ async fn forward(
     rec.timers.tw = 0;
     rec.timers.tc = t0.elapsed().as_millis() as i64;
     let t_sent = Instant::now();
-    let upgrade = wants_upgrade(&req).then(|| hyper::upgrade::on(&mut req));
+    let upgrade = upgrading.then(|| hyper::upgrade::on(&mut req));
     let sent = tx.send_request(req);
     let res = match server_to {
         Some(t) => tokio::time::timeout(t, sent).await,
@@ -362,6 +369,26 @@ async fn forward(
             haproxy_error(504)
         }
     }
+}
+
+/// Remove `Connection`, the headers it names (except `Upgrade`, which a
+/// tunnel needs), `Keep-Alive` and `Proxy-Connection`.
+fn strip_hop_by_hop(h: &mut http::HeaderMap) {
+    let named: Vec<HeaderName> = h
+        .get_all(CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().to_ascii_lowercase())
+        .filter(|t| !t.is_empty() && t != "close" && t != "keep-alive" && t != "upgrade")
+        .filter_map(|t| HeaderName::from_bytes(t.as_bytes()).ok())
+        .collect();
+    for n in named {
+        h.remove(n);
+    }
+    h.remove(CONNECTION);
+    h.remove("keep-alive");
+    h.remove("proxy-connection");
 }
 
 /// `Connection: upgrade` with an `Upgrade` header (WebSocket and others).

@@ -1,0 +1,306 @@
+//! Differential traffic tests: the same configuration and the same
+//! requests through HAProxy 2.6 (the oracle, `/usr/sbin/haproxy`) and
+//! through harp. Compared: status lines, which server answered (in
+//! order), the request headers the server received, and the response
+//! headers the client got (Date-like values aside).
+//!
+//! Origins are in-test HTTP servers that answer with their name and the
+//! request head they received, so one response tells everything.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+const HARP: &str = env!("CARGO_BIN_EXE_harp");
+const HAPROXY: &str = "/usr/sbin/haproxy";
+
+struct Proc(Child);
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+struct Origin {
+    port: u16,
+    stop: Arc<AtomicBool>,
+}
+impl Drop for Origin {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+/// An origin that answers `name` plus the request line and headers it got
+/// (one per line, as received), keep-alive aware.
+fn origin(name: &'static str) -> Origin {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind origin");
+    let port = l.local_addr().expect("addr").port();
+    let stop = Arc::new(AtomicBool::new(false));
+    let st = stop.clone();
+    thread::spawn(move || {
+        for conn in l.incoming() {
+            if st.load(Ordering::Relaxed) {
+                return;
+            }
+            let Ok(conn) = conn else { continue };
+            thread::spawn(move || {
+                let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut r = BufReader::new(conn.try_clone().expect("clone"));
+                let mut w = conn;
+                for _ in 0..100 {
+                    let mut head = String::new();
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push_str(&line);
+                    let mut len = 0usize;
+                    loop {
+                        let mut h = String::new();
+                        if r.read_line(&mut h).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if h == "\r\n" {
+                            break;
+                        }
+                        if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+                            len = v.trim().parse().unwrap_or(0);
+                        }
+                        head.push_str(&h);
+                    }
+                    let mut body = vec![0u8; len];
+                    if r.read_exact(&mut body).is_err() {
+                        return;
+                    }
+                    let reply = format!("{name}\n{}", head.replace("\r\n", "\n"));
+                    let resp = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nx-origin: {name}\r\ncontent-length: {}\r\n\r\n{reply}",
+                        reply.len()
+                    );
+                    if w.write_all(resp.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    Origin { port, stop }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+fn wait_listening(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "nothing listens on {port}");
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A response reduced to what must agree.
+#[derive(Debug, PartialEq, Eq)]
+struct Seen {
+    status: String,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+/// Send one raw request on a new connection and read until close.
+fn exchange(port: u16, raw: &str) -> Seen {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    s.write_all(raw.as_bytes()).expect("send");
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.split("\r\n");
+    let status = lines.next().unwrap_or("").to_string();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.trim().to_string()))
+        .filter(|(k, _)| k != "date")
+        .collect();
+    Seen {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+/// Run `requests` through a proxy started from `cfg` (with `{FRONT}`
+/// replaced by its port); returns what each request saw.
+fn run(program: &str, cfg: &str, requests: &[String]) -> Vec<Seen> {
+    let port = free_port();
+    let text = cfg.replace("{FRONT}", &port.to_string());
+    let dir = std::env::temp_dir().join(format!("harp-diff-{}-{port}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let path = dir.join("t.cfg");
+    std::fs::write(&path, text).expect("write cfg");
+    let child = Command::new(program)
+        .arg("-db")
+        .arg("-f")
+        .arg(&path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e} (scripts/test.sh installs haproxy)"));
+    let _p = Proc(child);
+    wait_listening(port);
+    requests.iter().map(|r| exchange(port, r)).collect()
+}
+
+struct Scenario {
+    name: &'static str,
+    /// Backend server lines use `{S1}`, `{S2}`, `{S3}` for origin ports.
+    cfg: &'static str,
+    requests: Vec<String>,
+}
+
+fn get(path: &str) -> String {
+    format!("GET {path} HTTP/1.1\r\nHost: example.test\r\nUser-Agent: diff\r\nConnection: close\r\n\r\n")
+}
+
+const DEFAULTS: &str =
+    "defaults\n mode http\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n";
+
+fn scenarios() -> Vec<Scenario> {
+    let n = |k: usize, p: &str| (0..k).map(|_| get(p)).collect::<Vec<_>>();
+    vec![
+        Scenario {
+            name: "roundrobin equal weights",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n server a 127.0.0.1:{S1}\n server b 127.0.0.1:{S2}\n",
+            requests: n(6, "/"),
+        },
+        Scenario {
+            name: "roundrobin weights 3,2,1",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n server a 127.0.0.1:{S1} weight 3\n server b 127.0.0.1:{S2} weight 2\n server c 127.0.0.1:{S3} weight 1\n",
+            requests: n(12, "/"),
+        },
+        Scenario {
+            name: "static-rr weights 2,1",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n balance static-rr\n server a 127.0.0.1:{S1} weight 2\n server b 127.0.0.1:{S2} weight 1\n",
+            requests: n(9, "/"),
+        },
+        Scenario {
+            name: "balance uri",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n balance uri\n server a 127.0.0.1:{S1}\n server b 127.0.0.1:{S2}\n server c 127.0.0.1:{S3}\n",
+            requests: ["/a", "/b", "/c", "/d/e", "/f?g=h", "/a"].iter().map(|p| get(p)).collect(),
+        },
+        Scenario {
+            name: "balance url_param",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n balance url_param user\n server a 127.0.0.1:{S1}\n server b 127.0.0.1:{S2}\n server c 127.0.0.1:{S3}\n",
+            requests: ["/?user=1", "/?user=2", "/?user=3", "/?x=1", "/?user=1"].iter().map(|p| get(p)).collect(),
+        },
+        Scenario {
+            name: "balance hdr(host) consistent",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n balance hdr(host)\n hash-type consistent\n server a 127.0.0.1:{S1}\n server b 127.0.0.1:{S2}\n server c 127.0.0.1:{S3}\n",
+            requests: n(4, "/"),
+        },
+        Scenario {
+            name: "backup server only when actives are down",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n server a 127.0.0.1:{S1} disabled\n server b 127.0.0.1:{S2} backup\n",
+            requests: n(3, "/"),
+        },
+        Scenario {
+            name: "forwardfor",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n option forwardfor\n server a 127.0.0.1:{S1}\n",
+            requests: n(2, "/ff"),
+        },
+        Scenario {
+            name: "forwardfor if-none with a client header",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n option forwardfor if-none\n server a 127.0.0.1:{S1}\n",
+            requests: vec![
+                "GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 10.1.2.3\r\nConnection: close\r\n\r\n".into(),
+                get("/"),
+            ],
+        },
+        Scenario {
+            name: "forwardfor custom header",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n option forwardfor header X-Client-IP\n server a 127.0.0.1:{S1}\n",
+            requests: n(1, "/"),
+        },
+        Scenario {
+            name: "no server: 503",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n retries 0\n server a 127.0.0.1:{DEAD}\n",
+            requests: n(2, "/"),
+        },
+        Scenario {
+            name: "all servers disabled: 503",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n server a 127.0.0.1:{S1} disabled\n",
+            requests: n(1, "/"),
+        },
+        Scenario {
+            name: "monitor-uri",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n monitor-uri /alive\n server a 127.0.0.1:{S1}\n",
+            requests: vec![get("/alive"), get("/alive?x"), get("/other")],
+        },
+        Scenario {
+            name: "frontend/backend with default_backend",
+            cfg: "frontend f\n bind 127.0.0.1:{FRONT}\n default_backend b\nbackend b\n server a 127.0.0.1:{S1}\n server b 127.0.0.1:{S2}\n",
+            requests: n(4, "/fb"),
+        },
+        Scenario {
+            name: "POST body forwarded",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n server a 127.0.0.1:{S1}\n",
+            requests: vec![
+                "POST /form HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 11\r\nConnection: close\r\n\r\nhello world".into(),
+            ],
+        },
+    ]
+}
+
+#[test]
+fn traffic_agrees_with_haproxy() {
+    assert!(
+        std::path::Path::new(HAPROXY).exists(),
+        "{HAPROXY} is missing: run scripts/test.sh, which installs HAProxy 2.6"
+    );
+    let (o1, o2, o3) = (origin("s1"), origin("s2"), origin("s3"));
+    let dead = free_port();
+    let mut report = BTreeMap::new();
+    let mut failures = Vec::new();
+    for sc in scenarios() {
+        let cfg = format!("{DEFAULTS}{}", sc.cfg)
+            .replace("{S1}", &o1.port.to_string())
+            .replace("{S2}", &o2.port.to_string())
+            .replace("{S3}", &o3.port.to_string())
+            .replace("{DEAD}", &dead.to_string());
+        let want = run(HAPROXY, &cfg, &sc.requests);
+        let got = run(HARP, &cfg, &sc.requests);
+        let ok = want == got;
+        report.insert(sc.name, ok);
+        if !ok {
+            for (i, (w, g)) in want.iter().zip(&got).enumerate() {
+                if w != g {
+                    failures.push(format!(
+                        "{} #{i}:\n  haproxy: {w:?}\n  harp:    {g:?}",
+                        sc.name
+                    ));
+                    break;
+                }
+            }
+        }
+    }
+    let agree = report.values().filter(|&&v| v).count();
+    println!("{agree}/{} scenarios agree with HAProxy 2.6", report.len());
+    for (k, v) in &report {
+        println!("  {} {k}", if *v { "ok  " } else { "DIFF" });
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
