@@ -7,4 +7,5 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod http;
 pub mod rcconf;
