@@ -105,7 +105,12 @@ impl Haproxy {
         while Instant::now() < deadline {
             match s.read(&mut buf) {
                 Ok(0) => break,
-                Ok(n) => out.extend_from_slice(&buf[..n]),
+                Ok(n) => {
+                    out.extend_from_slice(&buf[..n]);
+                    if complete(&out) {
+                        break;
+                    }
+                }
                 Err(e)
                     if matches!(
                         e.kind(),
@@ -122,6 +127,20 @@ impl Haproxy {
         let req = format!("GET {path} HTTP/1.1\r\nHost: x.org\r\nConnection: close\r\n\r\n");
         self.exchange(req.as_bytes(), Duration::from_secs(3))
     }
+}
+
+/// A whole response with a content-length has arrived (responses without
+/// one, or to HEAD, end with the connection or the wait).
+fn complete(b: &[u8]) -> bool {
+    let Some(end) = b.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return false;
+    };
+    let head = String::from_utf8_lossy(&b[..end]).to_ascii_lowercase();
+    let cl = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    cl.is_some_and(|n| b.len() >= end + 4 + n)
 }
 
 /// `haproxy -c -f cfg`: its combined output.
