@@ -8,7 +8,7 @@ mod http;
 use std::time::Duration;
 
 use harp::http::errorfile::{load, Limits};
-use harp::http::errors::{auth_challenge, builtin, raw, STATUSES};
+use harp::http::errors::{auth_challenge, auth_is_proxy, builtin, raw, STATUSES};
 use harp::http::h1::{client_keep_alive, write, Exchange};
 use harp::http::redirect::{self, Redirect, RequestView, Target};
 use harp::http::resolve::{ErrorSet, Source};
@@ -557,4 +557,83 @@ fn request_size_limits_live() {
             req.len()
         );
     }
+}
+
+/// A fake server on a free port: for each of `n` connections, read the
+/// request then act.
+fn fake_server(n: usize, act: fn(&mut std::net::TcpStream)) -> u16 {
+    use std::io::Read;
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for _ in 0..n {
+            let Ok((mut c, _)) = l.accept() else { return };
+            let _ = c.set_read_timeout(Some(Duration::from_secs(1)));
+            let mut buf = [0u8; 4096];
+            let _ = c.read(&mut buf);
+            act(&mut c);
+        }
+    });
+    port
+}
+
+#[test]
+fn server_side_errors_live() {
+    if !available() {
+        return;
+    }
+    use std::io::Write;
+    let silent = fake_server(1, |_| std::thread::sleep(Duration::from_secs(2)));
+    let partial = fake_server(1, |c| {
+        let _ = c.write_all(b"HTTP/1.1 200 OK\r\nContent-Len");
+    });
+    let garbage = fake_server(1, |c| {
+        let _ = c.write_all(b"garbage garbage\r\n\r\n");
+    });
+    let closes = fake_server(1, |_| {});
+    let sc = Scratch::new("server");
+    let hp = Haproxy::start(
+        &sc,
+        &format!(
+            "frontend f\n  bind 127.0.0.1:@PORT@\n  timeout tarpit 300ms\n  option http-use-proxy-header\n\
+  http-request tarpit if {{ path /tarpit }}\n  http-request tarpit deny_status 429 if {{ path /tarpit429 }}\n\
+  http-request auth realm R if {{ path_end /auth }}\n\
+  use_backend silent if {{ path /silent }}\n  use_backend partial if {{ path /partial }}\n\
+  use_backend garbage if {{ path /garbage }}\n  use_backend closes if {{ path /closes }}\n\
+backend silent\n  timeout server 300ms\n  server s 127.0.0.1:{silent}\n\
+backend partial\n  server s 127.0.0.1:{partial}\n\
+backend garbage\n  server s 127.0.0.1:{garbage}\n\
+backend closes\n  retries 0\n  server s 127.0.0.1:{closes}\n"
+        ),
+    );
+    let cases = [
+        ("/tarpit", builtin(500).unwrap()),
+        ("/tarpit429", builtin(429).unwrap()),
+        ("/silent", builtin(504).unwrap()),
+        ("/partial", builtin(502).unwrap()),
+        ("/garbage", builtin(502).unwrap()),
+        ("/closes", builtin(502).unwrap()),
+        (
+            "/auth",
+            auth_challenge("R", auth_is_proxy(true, "/auth")).unwrap(),
+        ),
+    ];
+    for (path, resp) in cases {
+        let got = hp.get_close(path);
+        assert_eq!(
+            http::show(&got),
+            http::show(&write(&resp, &close_exchange()).bytes),
+            "{path}"
+        );
+    }
+    let got = hp.exchange(
+        b"GET http://a.com/auth HTTP/1.1\r\nHost: a.com\r\nConnection: close\r\n\r\n",
+        Duration::from_secs(2),
+    );
+    let want = auth_challenge("R", auth_is_proxy(true, "http://a.com/auth")).unwrap();
+    assert_eq!(want.status, 407);
+    assert_eq!(
+        http::show(&got),
+        http::show(&write(&want, &close_exchange()).bytes)
+    );
 }

@@ -86,7 +86,7 @@ pub fn builtin(status: u16) -> Option<Response> {
 
 /// The built-in 401 (or 407 for a proxy) with its challenge, as
 /// `http-request auth [realm R]` sends it; the realm defaults to the proxy
-/// name.
+/// name. See [`auth_is_proxy`] for when HAProxy uses 407.
 pub fn auth_challenge(realm: &str, proxy_auth: bool) -> Option<Response> {
     let (status, header) = if proxy_auth {
         (407, "proxy-authenticate")
@@ -96,6 +96,13 @@ pub fn auth_challenge(realm: &str, proxy_auth: bool) -> Option<Response> {
     let mut r = builtin(status)?;
     r.push_header(header, &format!("Basic realm=\"{realm}\""));
     Some(r)
+}
+
+/// Captured: `http-request auth` answers 407 with `proxy-authenticate`
+/// when `option http-use-proxy-header` is set and the request URI is not in
+/// origin form (absolute URI, CONNECT authority); 401 otherwise.
+pub fn auth_is_proxy(use_proxy_header: bool, uri: &str) -> bool {
+    use_proxy_header && !uri.starts_with('/')
 }
 
 #[cfg(test)]
