@@ -477,13 +477,26 @@ const REQUESTS: &[&str] = &[
     "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
     "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
     "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+    "CONNECT a.com:80 HTTP/1.1\r\nHost: a.com:80\r\n\r\n",
+    "CONNECT a.com:443 HTTP/1.1\r\nHost: b.com\r\n\r\n",
+    "CONNECT a.com:443 HTTP/1.1\r\nHost: a.com\r\n\r\n",
+    "CONNECT a.com HTTP/1.1\r\nHost: a.com\r\n\r\n",
+    "CONNECT /x HTTP/1.1\r\nHost: a.com\r\n\r\n",
+    "GET http://a.com:8080/p HTTP/1.1\r\nHost: a.com\r\n\r\n",
+    "GET https://a.com:80/p HTTP/1.1\r\nHost: a.com:80\r\n\r\n",
+    "GET http:// HTTP/1.1\r\n\r\n",
+    "GET http:///p HTTP/1.1\r\nHost: a\r\n\r\n",
+    "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\r\n",
+    "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: h2c, websocket\r\nConnection: upgrade\r\n\r\n",
+    "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: foo\r\nConnection: upgrade\r\n\r\n",
 ];
 
 /// What haproxy answered (captured 2.6.12): 200 = accepted.
 const VERDICTS: &[u16] = &[
     200, 200, 400, 200, 400, 400, 400, 400, 200, 200, 400, 200, 400, 200, 200, 200, 400, 200, 200,
     200, 400, 200, 400, 400, 200, 400, 400, 400, 400, 200, 200, 200, 200, 400, 200, 200, 400, 400,
-    400, 400, 400, 200, 400, 422, 400, 200, 400, 400, 200, 400, 200,
+    400, 400, 400, 200, 400, 422, 400, 200, 400, 400, 200, 400, 200, // CONNECT...
+    200, 400, 200, 400, 400, 400, 200, 200, 200, 200, 400, 200,
 ];
 
 fn our_verdict(req: &str) -> u16 {
@@ -636,4 +649,98 @@ backend closes\n  retries 0\n  server s 127.0.0.1:{closes}\n"
         http::show(&got),
         http::show(&write(&want, &close_exchange()).bytes)
     );
+}
+
+/// Accepted requests as haproxy forwards them to a server (captured by a
+/// fake server that echoes the head it received as its body).
+const FORWARDED: &[&str] = &[
+    "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+    "GET / HTTP/1.2\r\nHost: x\r\n\r\n",
+    "GET  /  HTTP/1.1\r\nHost: x\r\n\r\n",
+    "GET / HTTP/1.1\r\nHost: x\r\nX-Fold: a\r\n  b\r\n\r\n",
+    "GET / HTTP/1.1\r\nHost: x\r\nX-Sp:   a b  \r\nX-Tab:\tv\t\r\nX-Empty:\r\n\r\n",
+    "GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n",
+    "GET / HTTP/1.1\r\nHost: x\r\nConnection: Keep-Alive, Foo, close\r\n\r\n",
+    "GET http://a.com:80/p HTTP/1.1\r\nHost: a.com:80\r\n\r\n",
+    "GET http://a.com/p HTTP/1.1\r\nHost: a.com:80\r\n\r\n",
+    "GET https://a.com:443/p HTTP/1.1\r\nHost: a.com:443\r\n\r\n",
+    "GET http://[::1]:80/p HTTP/1.1\r\nHost: [::1]:80\r\n\r\n",
+    "GET http://a.com:80 HTTP/1.1\r\n\r\n",
+    "CONNECT a.com:443 HTTP/1.1\r\nHost: a.com:443\r\n\r\n",
+    "CONNECT a.com:8443 HTTP/1.1\r\nHost: a.com:8443\r\n\r\n",
+    "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3, 3\r\n\r\n",
+    "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+];
+
+#[test]
+fn forwarded_heads_static() {
+    let n = |r: &str| validate_request_head(r.as_bytes(), &VLimits::default()).unwrap();
+    assert_eq!(
+        http::show(&n(FORWARDED[3]).forwarded_head()),
+        "GET / HTTP/1.1\r\nhost: x\r\nx-fold: a    b\r\n\r\n"
+    );
+    assert_eq!(
+        http::show(&n(FORWARDED[7]).forwarded_head()),
+        "GET http://a.com/p HTTP/1.1\r\nhost: a.com\r\n\r\n"
+    );
+    assert_eq!(
+        http::show(&n(FORWARDED[12]).forwarded_head()),
+        "CONNECT a.com:443 HTTP/1.1\r\nhost: a.com\r\n\r\n"
+    );
+}
+
+#[test]
+fn forwarded_heads_live() {
+    if !available() {
+        return;
+    }
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let n = FORWARDED.len();
+    std::thread::spawn(move || {
+        for _ in 0..n {
+            let Ok((mut c, _)) = l.accept() else { return };
+            let _ = c.set_read_timeout(Some(Duration::from_secs(1)));
+            let mut head = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match c.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(k) => head.extend_from_slice(&buf[..k]),
+                }
+            }
+            let end = head
+                .windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .map_or(head.len(), |p| p + 4);
+            let body = &head[..end];
+            let resp = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = c.write_all(resp.as_bytes());
+            let _ = c.write_all(body);
+        }
+    });
+    let sc = Scratch::new("forward");
+    let hp = Haproxy::start(
+        &sc,
+        &format!("frontend f\n  bind 127.0.0.1:@PORT@\n  default_backend b\nbackend b\n  server s 127.0.0.1:{port}\n"),
+    );
+    for req in FORWARDED {
+        let mut bytes = req.as_bytes().to_vec();
+        if req.starts_with("POST") {
+            bytes.extend_from_slice(if req.contains("chunked") {
+                b"3\r\nabc\r\n0\r\n\r\n"
+            } else {
+                b"abc"
+            });
+        }
+        let got = hp.exchange(&bytes, Duration::from_secs(3));
+        let got = http::show(&got);
+        let body = got.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+        let ours = validate_request_head(req.as_bytes(), &VLimits::default()).unwrap();
+        assert_eq!(body, http::show(&ours.forwarded_head()), "{req:?}");
+    }
 }

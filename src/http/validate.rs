@@ -202,14 +202,17 @@ fn without_default<'a>(authority: &'a str, dflt: Option<&str>) -> &'a str {
     }
 }
 
-/// Check the URI form and the Host header against an absolute URI; returns
-/// the URI as forwarded.
+/// Check the URI form and the Host header against the URI's authority;
+/// returns the URI as forwarded.
 fn check_uri(
     method: &str,
     uri: &str,
     headers: &mut [(String, Vec<u8>)],
 ) -> Result<String, HaproxyError> {
-    if uri.starts_with('/') || uri == "*" || method == "CONNECT" {
+    if method == "CONNECT" {
+        return connect_authority(uri, headers);
+    }
+    if uri.starts_with('/') || uri == "*" {
         return Ok(uri.to_owned());
     }
     let Some(sep) = uri.find("://") else {
@@ -237,7 +240,8 @@ fn check_uri(
     let bare = without_default(authority, dflt);
     if let Some((_, host)) = headers.iter_mut().find(|(n, _)| n == "host") {
         let host_str = String::from_utf8_lossy(host).into_owned();
-        if !without_default(&host_str, dflt).eq_ignore_ascii_case(bare) {
+        // An empty authority (`http:///p`) is not compared.
+        if !authority.is_empty() && !without_default(&host_str, dflt).eq_ignore_ascii_case(bare) {
             return Err(HaproxyError::HostMismatch);
         }
         // Only when the URI itself carried the default port is it removed,
@@ -258,6 +262,33 @@ fn check_uri(
     Ok(out)
 }
 
+/// `host` without a `:80` or `:443` suffix (CONNECT has no scheme; both
+/// were seen removed from its Host header).
+fn without_web_port(host: &str) -> &str {
+    match split_port(host) {
+        (h, Some("80" | "443")) => h,
+        _ => host,
+    }
+}
+
+/// CONNECT takes `host:port` (captured: `CONNECT a.com` and `CONNECT /x`
+/// get a 400). Host must name the same host; its :80/:443 is removed. The
+/// URI is forwarded unchanged.
+fn connect_authority(uri: &str, headers: &mut [(String, Vec<u8>)]) -> Result<String, HaproxyError> {
+    match split_port(uri) {
+        (h, Some(p)) if !h.is_empty() && !p.is_empty() && !uri.contains('/') => {}
+        _ => return Err(HaproxyError::Uri),
+    }
+    if let Some((_, host)) = headers.iter_mut().find(|(n, _)| n == "host") {
+        let host_str = String::from_utf8_lossy(host).into_owned();
+        if !without_web_port(&host_str).eq_ignore_ascii_case(without_web_port(uri)) {
+            return Err(HaproxyError::HostMismatch);
+        }
+        *host = without_web_port(&host_str).as_bytes().to_vec();
+    }
+    Ok(uri.to_owned())
+}
+
 /// A websocket upgrade must carry its key (HAProxy 2.4+ refuses it without).
 fn websocket(headers: &[(String, Vec<u8>)], conn_upgrade: bool) -> Result<(), HaproxyError> {
     let wants_ws = conn_upgrade
@@ -270,6 +301,33 @@ fn websocket(headers: &[(String, Vec<u8>)], conn_upgrade: bool) -> Result<(), Ha
         return Err(HaproxyError::WebSocketKey);
     }
     Ok(())
+}
+
+impl Normalisation {
+    /// The head as HAProxy forwards it to an HTTP/1.1 server (for an
+    /// HTTP/1.1 request; HTTP/1.0 requests also get the server-side
+    /// connection header, which depends on the backend's mode).
+    pub fn forwarded_head(&self) -> Vec<u8> {
+        let mut out = format!(
+            "{} {} {}\r\n",
+            self.method,
+            self.uri,
+            if self.version_11 {
+                "HTTP/1.1"
+            } else {
+                "HTTP/1.0"
+            }
+        )
+        .into_bytes();
+        for (n, v) in &self.headers {
+            out.extend_from_slice(n.as_bytes());
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(v);
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b"\r\n");
+        out
+    }
 }
 
 /// True when `name` is a valid header name (a non-empty token).
