@@ -744,3 +744,69 @@ fn forwarded_heads_live() {
         assert_eq!(body, http::show(&ours.forwarded_head()), "{req:?}");
     }
 }
+
+#[test]
+fn model_error_settings_live() {
+    use harp::config::build::load_bytes;
+    use harp::config::reader::ConfigEnv;
+    use harp::http::resolve::for_proxy;
+    let sc = Scratch::new("model");
+    let fa = sc.file(
+        "a.http",
+        b"HTTP/1.1 403 FileA\r\nContent-Length: 1\r\n\r\nA",
+    );
+    let fb = sc.file(
+        "b.http",
+        b"HTTP/1.1 503 FileB\r\nContent-Length: 1\r\n\r\nB",
+    );
+    let fc = sc.file(
+        "c.http",
+        b"HTTP/1.1 404 FileC\r\nContent-Length: 1\r\n\r\nC",
+    );
+    let fd = sc.file(
+        "d.http",
+        b"HTTP/1.1 403 FileD\r\nContent-Length: 1\r\n\r\nD",
+    );
+    // In the order sources_from_settings assumes: sections, errorfile,
+    // errorloc, http-error.
+    let body = format!(
+        "http-errors sec\n  errorfile 403 {fa}\n  errorfile 503 {fb}\n\
+frontend f\n  bind 127.0.0.1:@PORT@\n  errorfile 404 {fc}\n  errorfiles sec\n  errorfile 403 {fd}\n\
+  errorloc303 410 /gone\n  http-error status 429 content-type text/plain string \"slow down\" hdr x-h v\n\
+  http-error status 500\n\
+{}  default_backend nosrv\nbackend nosrv\n",
+        [403, 404, 410, 429, 500]
+            .map(|s| format!("  http-request deny deny_status {s} if {{ path /{s} }}\n"))
+            .concat()
+    );
+    let text = format!("{}{}", http::DEFAULTS, body.replace("@PORT@", "1"));
+    let loaded = load_bytes("t.cfg", text.as_bytes(), &mut ConfigEnv::default());
+    let model = loaded.model.expect("model");
+    let proxy = model.proxy("f").expect("proxy f");
+    let set = for_proxy(&model, proxy, &Limits::default()).expect("error set");
+    let statuses = [403u16, 404, 410, 429, 500, 503];
+    let wants: Vec<Vec<u8>> = statuses
+        .iter()
+        .map(|&s| {
+            write(
+                &set.reply(s).unwrap().to_static().unwrap(),
+                &close_exchange(),
+            )
+            .bytes
+        })
+        .collect();
+    assert!(http::show(&wants[0]).starts_with("HTTP/1.1 403 FileD\r\n"));
+    assert!(http::show(&wants[3]).ends_with("x-h: v\r\ncontent-length: 9\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nslow down"));
+    assert_eq!(
+        http::show(&wants[4]),
+        "HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+    );
+    if !available() {
+        return;
+    }
+    let hp = Haproxy::start(&sc, &body);
+    for (s, want) in statuses.iter().zip(&wants) {
+        let got = hp.get_close(&format!("/{s}"));
+        assert_eq!(http::show(&got), http::show(want), "status {s}");
+    }
+}

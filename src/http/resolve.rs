@@ -14,7 +14,7 @@ use super::errorfile::{load, ErrorMessage, Limits, LoadError};
 use super::errors::builtin;
 use super::ret;
 use super::Response;
-use crate::config::model::{HttpErrors, ProxySettings};
+use crate::config::model::{HttpErrors, Model, Proxy, ProxySettings};
 
 /// One error-message setting of a proxy.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -243,6 +243,20 @@ fn http_error(
             hdrs,
         },
     )))
+}
+
+/// [`ErrorSet::build`] for a proxy of the model.
+pub fn for_proxy(
+    model: &Model,
+    proxy: &Proxy,
+    limits: &Limits,
+) -> Result<ErrorSet, Vec<LoadError>> {
+    ErrorSet::build(
+        &proxy.name,
+        &sources_from_settings(&proxy.settings),
+        &model.http_errors,
+        limits,
+    )
 }
 
 /// The sources of `s` in an order rebuilt from the model: `errorfiles`
