@@ -2,7 +2,7 @@
 //! applies to HTTP/1.1 request heads. Pure: no sockets, no hyper.
 //!
 //! Everything here was captured from a running HAProxy 2.6.12 (see
-//! tests/http_oracle.rs). The data plane builds a [`Response`] (built-in
+//! tests/http_responses.rs and tests/http_validate.rs). The data plane builds a [`Response`] (built-in
 //! error, errorfile, errorloc, redirect, `http-request return`) and writes it
 //! with [`h1::write`], which applies the rules HAProxy's HTTP/1 mux applies on
 //! output: lower-case header names, the `connection` header it adds, no body

@@ -3,7 +3,7 @@
 //! the mux with the raw built-in message ([`super::errors::raw`]), whatever
 //! errorfiles say, and the connection closes.
 //!
-//! Captured behaviour (tests/http_oracle.rs replays it against haproxy):
+//! Captured behaviour (tests/http_validate.rs replays it against haproxy):
 //! - 400: unparsable request line or header (non-token name byte, no colon,
 //!   empty name, control or non-ASCII byte in the URI, version other than
 //!   `HTTP/d.d`, HTTP/0.9), more than `tune.http.maxhdr - 1` header lines,
