@@ -8,7 +8,9 @@ mod http;
 use std::time::Duration;
 
 use harp::http::errorfile::{load, Limits};
-use harp::http::errors::{auth_challenge, auth_is_proxy, builtin, raw, STATUSES};
+use harp::http::errors::{
+    auth_challenge, auth_is_proxy, builtin, on_client_shutdown, on_request_timeout, raw, STATUSES,
+};
 use harp::http::h1::{client_keep_alive, write, Exchange};
 use harp::http::redirect::{self, Redirect, RequestView, Target};
 use harp::http::resolve::{ErrorSet, Source};
@@ -565,4 +567,47 @@ frontend f\n  bind 127.0.0.1:@PORT@\n  errorfile 404 {fc}\n  errorfiles sec\n  e
         let got = hp.get_close(&format!("/{s}"));
         assert_eq!(http::show(&got), http::show(want), "status {s}");
     }
+}
+
+#[test]
+fn request_timeouts_live() {
+    assert_eq!(on_request_timeout(true, 0), raw(408));
+    assert_eq!(on_request_timeout(false, 0), None);
+    assert_eq!(on_request_timeout(false, 16), raw(408));
+    assert_eq!(on_client_shutdown(false, 16), raw(400));
+    assert_eq!(on_client_shutdown(false, 0), None);
+    if !available() {
+        return;
+    }
+    let sc = Scratch::new("timeouts");
+    let hp = Haproxy::start(&sc, "frontend f\n  bind 127.0.0.1:@PORT@\n  timeout http-request 300ms\n  http-request return status 200\n");
+    let ok = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n".to_vec();
+    let wait = Duration::from_secs(2);
+    assert_eq!(
+        hp.exchange_all(b"", wait),
+        on_request_timeout(true, 0).unwrap()
+    );
+    assert_eq!(
+        hp.exchange_all(b"\r\n", wait),
+        on_request_timeout(true, 2).unwrap()
+    );
+    let req = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    assert_eq!(hp.exchange_all(req, wait), ok);
+    let mut two = req.to_vec();
+    two.extend_from_slice(b"GET / HTTP/1.1\r\n");
+    let mut want = ok.clone();
+    want.extend(on_request_timeout(false, 16).unwrap());
+    assert_eq!(hp.exchange_all(&two, wait), want);
+    assert_eq!(
+        hp.exchange_shut(b"GET / HTTP/1.1\r\n", wait),
+        on_client_shutdown(true, 16).unwrap()
+    );
+    assert_eq!(
+        hp.exchange_shut(b"", wait),
+        on_client_shutdown(true, 0).unwrap()
+    );
+    // A complete request then a shutdown: the answer, then nothing.
+    let mut want = ok.clone();
+    want.extend(on_client_shutdown(false, 0).unwrap_or_default());
+    assert_eq!(hp.exchange_shut(req, wait), want);
 }

@@ -98,6 +98,32 @@ pub fn auth_challenge(realm: &str, proxy_auth: bool) -> Option<Response> {
     Some(r)
 }
 
+/// What the mux sends when `timeout http-request` (or `timeout
+/// http-keep-alive`) expires while waiting for a request head. Captured: on
+/// a new connection the raw 408 goes out even if nothing (or only empty
+/// lines) arrived; between keep-alive requests, silence unless part of a
+/// request arrived. (`option http-ignore-probes` silences the first case;
+/// not captured.)
+pub fn on_request_timeout(first_request: bool, bytes_received: usize) -> Option<Vec<u8>> {
+    if first_request || bytes_received > 0 {
+        raw(408)
+    } else {
+        None
+    }
+}
+
+/// What the mux sends when the client shuts its side while a request head
+/// is incomplete. Captured: the raw 400 on a new connection (even with
+/// nothing received) or when part of a request arrived; nothing when a
+/// keep-alive connection is closed between requests.
+pub fn on_client_shutdown(first_request: bool, bytes_received: usize) -> Option<Vec<u8>> {
+    if first_request || bytes_received > 0 {
+        raw(400)
+    } else {
+        None
+    }
+}
+
 /// Captured: `http-request auth` answers 407 with `proxy-authenticate`
 /// when `option http-use-proxy-header` is set and the request URI is not in
 /// origin form (absolute URI, CONNECT authority); 401 otherwise.

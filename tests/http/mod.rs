@@ -94,11 +94,19 @@ impl Haproxy {
     }
 
     /// Send `req` and read until the connection closes (or `wait` passes).
+    /// Stops early once a response with a content-length is complete.
     pub fn exchange(&self, req: &[u8], wait: Duration) -> Vec<u8> {
+        self.exchange_mode(req, wait, true, false)
+    }
+
+    fn exchange_mode(&self, req: &[u8], wait: Duration, early: bool, shut: bool) -> Vec<u8> {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
         s.set_read_timeout(Some(Duration::from_millis(200)))
             .expect("timeout");
         s.write_all(req).expect("send");
+        if shut {
+            let _ = s.shutdown(std::net::Shutdown::Write);
+        }
         let deadline = Instant::now() + wait;
         let mut out = Vec::new();
         let mut buf = [0u8; 65536];
@@ -107,7 +115,7 @@ impl Haproxy {
                 Ok(0) => break,
                 Ok(n) => {
                     out.extend_from_slice(&buf[..n]);
-                    if complete(&out) {
+                    if early && complete(&out) {
                         break;
                     }
                 }
@@ -120,6 +128,16 @@ impl Haproxy {
             }
         }
         out
+    }
+
+    /// Send `req` and read everything until the connection closes.
+    pub fn exchange_all(&self, req: &[u8], wait: Duration) -> Vec<u8> {
+        self.exchange_mode(req, wait, false, false)
+    }
+
+    /// Send `req`, shut the write side, read until close.
+    pub fn exchange_shut(&self, req: &[u8], wait: Duration) -> Vec<u8> {
+        self.exchange_mode(req, wait, false, true)
     }
 
     /// GET `path` over HTTP/1.1 with `Connection: close`.
