@@ -252,3 +252,63 @@ fn forwarded_heads_live() {
         assert_eq!(body, http::show(&ours.forwarded_head()), "{req:?}");
     }
 }
+
+#[test]
+fn prefixes_of_accepted_heads_are_incomplete() {
+    use harp::http::validate::HaproxyError;
+    for req in REQUESTS
+        .iter()
+        .zip(VERDICTS)
+        .filter(|(_, v)| **v == 200)
+        .map(|(r, _)| r)
+    {
+        let n = validate_request_head(req.as_bytes(), &VLimits::default()).unwrap();
+        for cut in 0..n.head_len {
+            let got = validate_request_head(&req.as_bytes()[..cut], &VLimits::default());
+            assert_eq!(got, Err(HaproxyError::Incomplete), "{:?}", &req[..cut]);
+        }
+    }
+}
+
+#[test]
+fn mutated_input_never_panics() {
+    use harp::http::errorfile::{parse_message, Limits};
+    // A small deterministic generator (no extra dependency).
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let seeds: Vec<&[u8]> = REQUESTS
+        .iter()
+        .map(|r| r.as_bytes())
+        .chain([&b"HTTP/1.1 503 X\r\nContent-Length: 2\r\nConnection: close, x\r\n\r\nok"[..]])
+        .collect();
+    let alphabet = b"\r\n :,/?@[]%\x00\x7f\xffHTTP/1.0chunked";
+    let mut accepted = 0;
+    for i in 0..20_000u64 {
+        let seed = seeds[(next() % seeds.len() as u64) as usize];
+        let mut m = seed.to_vec();
+        for _ in 0..(1 + next() % 4) {
+            let pos = (next() % (m.len() as u64 + 1)) as usize;
+            let byte = alphabet[(next() % alphabet.len() as u64) as usize];
+            match next() % 3 {
+                0 if pos < m.len() => m[pos] = byte,
+                1 => m.insert(pos, byte),
+                _ => m.truncate(pos),
+            }
+        }
+        if validate_request_head(&m, &VLimits::default()).is_ok() {
+            accepted += 1;
+        }
+        let _ = parse_message(&m, &Limits::default());
+        if i % 5000 == 0 {
+            // The head parser must also survive a response parse of a request.
+            let _ = parse_message(seed, &Limits::default());
+        }
+    }
+    // Mutations keep some requests valid and break others.
+    assert!(accepted > 100 && accepted < 19_900, "accepted {accepted}");
+}
