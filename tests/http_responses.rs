@@ -611,3 +611,43 @@ fn request_timeouts_live() {
     want.extend(on_client_shutdown(false, 0).unwrap_or_default());
     assert_eq!(hp.exchange_shut(req, wait), want);
 }
+
+#[test]
+fn redirect_from_absolute_uri_live() {
+    let prefix = Redirect::new(Target::Prefix("http://pre.com".into()));
+    let scheme = Redirect::new(Target::Scheme("https".into()));
+    let cases = [
+        ("/pre/x?q", "GET http://a.com/pre/x?q HTTP/1.1\r\nHost: a.com\r\nConnection: close\r\n\r\n", &prefix, "http://a.com/pre/x?q", Some("a.com")),
+        ("/sch/x?q", "GET http://a.com:8080/sch/x?q HTTP/1.1\r\nHost: a.com:8080\r\nConnection: close\r\n\r\n", &scheme, "http://a.com:8080/sch/x?q", Some("a.com:8080")),
+        ("/sch", "GET /sch HTTP/1.0\r\n\r\n", &scheme, "/sch", None),
+    ];
+    let wants: Vec<Vec<u8>> = cases
+        .iter()
+        .map(|(_, raw, r, uri, host)| {
+            let ex = Exchange {
+                req_version_11: !raw.contains("HTTP/1.0"),
+                keep_alive: false,
+                head: false,
+            };
+            write(
+                &redirect::response(r, &RequestView { uri, host: *host }),
+                &ex,
+            )
+            .bytes
+        })
+        .collect();
+    assert!(http::show(&wants[0]).contains("\r\nlocation: http://pre.com/pre/x?q\r\n"));
+    assert!(http::show(&wants[1]).contains("\r\nlocation: https://a.com:8080/sch/x?q\r\n"));
+    if !available() {
+        return;
+    }
+    let sc = Scratch::new("absredirect");
+    let hp = Haproxy::start(
+        &sc,
+        "frontend f\n  bind 127.0.0.1:@PORT@\n  http-request redirect prefix http://pre.com if { path_beg /pre }\n  http-request redirect scheme https if { path_beg /sch }\n",
+    );
+    for ((path, raw, ..), want) in cases.iter().zip(&wants) {
+        let got = hp.exchange(raw.as_bytes(), Duration::from_secs(2));
+        assert_eq!(http::show(&got), http::show(want), "{path}");
+    }
+}

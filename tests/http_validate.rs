@@ -312,3 +312,52 @@ fn mutated_input_never_panics() {
     // Mutations keep some requests valid and break others.
     assert!(accepted > 100 && accepted < 19_900, "accepted {accepted}");
 }
+
+#[test]
+fn size_limits_follow_tune_settings_live() {
+    let limits = VLimits {
+        bufsize: 8192,
+        maxrewrite: 512,
+        maxhdr: 20,
+    };
+    let verdict = |req: &str| match validate_request_head(req.as_bytes(), &limits) {
+        Ok(_) => 200,
+        Err(e) => e.status(),
+    };
+    // Room = 8192 - 512 - 69 = 7611 internal bytes: a URI of n bytes in
+    // "GET /<n> HTTP/1.1" takes 8 + 3 + (n + 1) + 8 + 8 (end of headers).
+    let uri = |n: usize| format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(n));
+    let hdrs = |n: usize| {
+        let mut s = String::from("GET / HTTP/1.1\r\n");
+        for i in 0..n {
+            s.push_str(&format!("X-{i}: v\r\n"));
+        }
+        s + "\r\n"
+    };
+    let cases = [
+        (uri(7583), 200),
+        (uri(7584), 400),
+        (hdrs(19), 200),
+        (hdrs(20), 400),
+    ];
+    for (req, want) in &cases {
+        assert_eq!(verdict(req), *want, "len {}", req.len());
+    }
+    if !available() {
+        return;
+    }
+    let sc = Scratch::new("tune");
+    let hp = Haproxy::start(
+        &sc,
+        "global\n  tune.bufsize 8192\n  tune.maxrewrite 512\n  tune.http.maxhdr 20\nfrontend f\n  bind 127.0.0.1:@PORT@\n  http-request return status 200\n",
+    );
+    for (req, want) in &cases {
+        let got = hp.exchange(req.as_bytes(), Duration::from_millis(1200));
+        assert!(
+            http::show(&got).starts_with(&format!("HTTP/1.1 {want} ")),
+            "len {}: {}",
+            req.len(),
+            http::show(&got)
+        );
+    }
+}
