@@ -1,12 +1,32 @@
 //! The responses HAProxy 2.6 writes itself, byte for byte, and the checks it
 //! applies to HTTP/1.1 request heads. Pure: no sockets, no hyper.
 //!
-//! Everything here was captured from a running HAProxy 2.6.12 (see
-//! tests/http_responses.rs and tests/http_validate.rs). The data plane builds a [`Response`] (built-in
-//! error, errorfile, errorloc, redirect, `http-request return`) and writes it
-//! with [`h1::write`], which applies the rules HAProxy's HTTP/1 mux applies on
-//! output: lower-case header names, the `connection` header it adds, no body
-//! for HEAD.
+//! Everything here was captured from a running HAProxy 2.6.12; the tests
+//! (tests/http_responses.rs, http_replies.rs, http_validate.rs) replay it
+//! against haproxy. The data plane builds a [`Response`] and writes it with
+//! [`h1::write`], which applies what HAProxy's HTTP/1 mux does on output:
+//! lower-case header names, the `connection` header it appends, no body for
+//! HEAD.
+//!
+//! Which answer for which situation (captured):
+//!
+//! | situation | answer |
+//! |---|---|
+//! | unparsable/invalid request head, client shut mid-head | raw 400 ([`errors::raw`], closes) |
+//! | `Transfer-Encoding: gzip, chunked` | raw 422 |
+//! | `timeout http-request` with a partial head (or on a new connection) | raw 408 |
+//! | `http-request deny` | 403 (or `deny_status`), via the proxy's errors |
+//! | `http-request auth [realm]` | 401 + `www-authenticate` (407 + `proxy-authenticate`: [`errors::auth_is_proxy`]) |
+//! | `http-request tarpit` | 500 (or `deny_status`) after `timeout tarpit` |
+//! | no server / connection refused after retries | 503 |
+//! | `timeout server` before the response head | 504 |
+//! | server closes before a full head, or sends garbage | 502 |
+//! | server closes mid-body | the partial response as forwarded, then close (no error page) |
+//! | `monitor-uri` | 200 |
+//!
+//! "Via the proxy's errors" means [`resolve::ErrorSet::reply`]: errorfile,
+//! errorloc, `errorfiles`, `http-error`, else [`errors::builtin`]. The raw
+//! answers ignore errorfiles.
 
 pub mod chars;
 pub mod errorfile;
