@@ -449,3 +449,48 @@ fn fake_server(n: usize, act: fn(&mut std::net::TcpStream)) -> u16 {
     });
     port
 }
+
+#[test]
+fn backend_then_frontend_errors_live() {
+    use harp::http::resolve::pick;
+    let sc = Scratch::new("pick");
+    let fa = sc.file(
+        "a.http",
+        b"HTTP/1.1 503 FileA\r\nContent-Length: 1\r\n\r\nA",
+    );
+    let fb = sc.file(
+        "b.http",
+        b"HTTP/1.1 503 FileB\r\nContent-Length: 1\r\n\r\nB",
+    );
+    let set = |p: &str| {
+        let srcs = [503, 403].map(|status| Source::Errorfile {
+            status,
+            path: p.to_owned(),
+        });
+        ErrorSet::build("x", &srcs, &[], &Limits::default()).unwrap()
+    };
+    let (fe, be, empty) = (set(&fa), set(&fb), ErrorSet::default());
+    let bytes =
+        |r: harp::http::resolve::Reply| write(&r.to_static().unwrap(), &close_exchange()).bytes;
+    let cases = [
+        ("/x", bytes(pick(Some(&be), &fe, 503).unwrap())),
+        ("/fdeny", bytes(pick(None, &fe, 403).unwrap())),
+        ("/bdeny", bytes(pick(Some(&be), &fe, 403).unwrap())),
+        ("/b2", bytes(pick(Some(&empty), &fe, 503).unwrap())),
+    ];
+    assert!(http::show(&cases[3].1).starts_with("HTTP/1.1 503 FileA"));
+    if !available() {
+        return;
+    }
+    let hp = Haproxy::start(
+        &sc,
+        &format!(
+            "frontend f\n  bind 127.0.0.1:@PORT@\n  errorfile 503 {fa}\n  errorfile 403 {fa}\n\
+  http-request deny if {{ path /fdeny }}\n  use_backend b2 if {{ path /b2 }}\n  default_backend b\n\
+backend b\n  errorfile 503 {fb}\n  errorfile 403 {fb}\n  http-request deny if {{ path /bdeny }}\nbackend b2\n"
+        ),
+    );
+    for (path, want) in &cases {
+        assert_eq!(http::show(&hp.get_close(path)), http::show(want), "{path}");
+    }
+}

@@ -24,9 +24,10 @@
 //! | server closes mid-body | the partial response as forwarded, then close (no error page) |
 //! | `monitor-uri` | 200 |
 //!
-//! "Via the proxy's errors" means [`resolve::ErrorSet::reply`]: errorfile,
-//! errorloc, `errorfiles`, `http-error`, else [`errors::builtin`]. The raw
-//! answers ignore errorfiles.
+//! "Via the proxy's errors" means [`resolve::pick`]: the chosen backend's
+//! errorfile/errorloc/`errorfiles`/`http-error` for that status, else the
+//! frontend's, else [`errors::builtin`]. The raw answers ignore errorfiles.
+//! The 503/504/502 rows also go through [`resolve::pick`].
 
 pub mod chars;
 pub mod errorfile;

@@ -245,6 +245,17 @@ fn http_error(
     )))
 }
 
+/// The reply for `status` in a stream: the backend's configured one (once a
+/// backend is chosen), else the frontend's, else the built-in message.
+/// Captured: a backend without errorfiles that has no server answers with
+/// the frontend's errorfile 503; a deny in the frontend uses the frontend's.
+pub fn pick(backend: Option<&ErrorSet>, frontend: &ErrorSet, status: u16) -> Option<Reply> {
+    if let Some(r) = backend.and_then(|b| b.replies.get(&status)) {
+        return Some(r.clone());
+    }
+    frontend.reply(status)
+}
+
 /// [`ErrorSet::build`] for a proxy of the model.
 pub fn for_proxy(
     model: &Model,
