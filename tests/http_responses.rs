@@ -494,3 +494,53 @@ backend b\n  errorfile 503 {fb}\n  errorfile 403 {fb}\n  http-request deny if {{
         assert_eq!(http::show(&hp.get_close(path)), http::show(want), "{path}");
     }
 }
+
+#[test]
+fn unusual_errorfiles_live() {
+    use harp::http::errorfile::ErrorMessage;
+    let sc = Scratch::new("unusual");
+    let empty = sc.file("empty.http", b"");
+    let h2 = sc.file("h2.http", b"HTTP/2.0 503 X\r\n\r\nok");
+    let lf = sc.file("lf.http", b"HTTP/1.1 503 X\nContent-Length: 2\n\nok");
+    let noreason = sc.file("nr.http", b"HTTP/1.1 503\r\n\r\n");
+    let limits = Limits::default();
+    assert_eq!(
+        load("errorfile", &empty, &limits).unwrap(),
+        ErrorMessage::Silent
+    );
+    let msg = |p: &str| match load("errorfile", p, &limits).unwrap() {
+        ErrorMessage::Response(r) => write(&r, &Exchange::http11()).bytes,
+        ErrorMessage::Silent => Vec::new(),
+    };
+    let cases = [
+        (502, empty.clone(), Vec::new()),
+        (503, h2.clone(), msg(&h2)),
+        (504, lf.clone(), msg(&lf)),
+        (500, noreason.clone(), msg(&noreason)),
+    ];
+    assert_eq!(
+        http::show(&cases[1].2),
+        "HTTP/1.1 503 X\r\nconnection: close\r\n\r\nok"
+    );
+    assert_eq!(
+        http::show(&cases[3].2),
+        "HTTP/1.1 503 \r\nconnection: close\r\n\r\n"
+    );
+    if !available() {
+        return;
+    }
+    let mut cfg = String::from("frontend f\n  bind 127.0.0.1:@PORT@\n");
+    for (s, p, _) in &cases {
+        cfg.push_str(&format!(
+            "  errorfile {s} {p}\n  http-request deny deny_status {s} if {{ path /{s} }}\n"
+        ));
+    }
+    let hp = Haproxy::start(&sc, &cfg);
+    for (s, _, want) in &cases {
+        let got = hp.exchange(
+            format!("GET /{s} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes(),
+            Duration::from_millis(1500),
+        );
+        assert_eq!(http::show(&got), http::show(want), "{s}");
+    }
+}
