@@ -11,5 +11,6 @@ pub mod config;
 pub mod diag;
 pub mod log;
 pub mod proxy;
+pub mod http;
 pub mod rcconf;
 pub mod runtime;
