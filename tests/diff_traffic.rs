@@ -246,6 +246,16 @@ fn scenarios() -> Vec<Scenario> {
             requests: n(1, "/"),
         },
         Scenario {
+            name: "errorfile for 503 in the backend",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n retries 0\n errorfile 503 {ERRFILE}\n server a 127.0.0.1:{DEAD}\n",
+            requests: n(1, "/"),
+        },
+        Scenario {
+            name: "errorloc302 for 503",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n retries 0\n errorloc302 503 http://sorry.example/\n server a 127.0.0.1:{DEAD}\n",
+            requests: n(1, "/"),
+        },
+        Scenario {
             name: "monitor-uri",
             cfg: "listen l\n bind 127.0.0.1:{FRONT}\n monitor-uri /alive\n server a 127.0.0.1:{S1}\n",
             requests: vec![get("/alive"), get("/alive?x"), get("/other")],
@@ -273,6 +283,12 @@ fn traffic_agrees_with_haproxy() {
     );
     let (o1, o2, o3) = (origin("s1"), origin("s2"), origin("s3"));
     let dead = free_port();
+    let errfile = std::env::temp_dir().join(format!("harp-diff-503-{}.http", std::process::id()));
+    std::fs::write(
+        &errfile,
+        "HTTP/1.1 503 Service Unavailable\r\nCache-Control: no-cache\r\nContent-Length: 17\r\nContent-Type: text/plain\r\nX-Sorry: yes\r\n\r\nsorry, try later\n",
+    )
+    .expect("errorfile");
     let mut report = BTreeMap::new();
     let mut failures = Vec::new();
     for sc in scenarios() {
@@ -280,7 +296,8 @@ fn traffic_agrees_with_haproxy() {
             .replace("{S1}", &o1.port.to_string())
             .replace("{S2}", &o2.port.to_string())
             .replace("{S3}", &o3.port.to_string())
-            .replace("{DEAD}", &dead.to_string());
+            .replace("{DEAD}", &dead.to_string())
+            .replace("{ERRFILE}", &errfile.display().to_string());
         let want = run(HAPROXY, &cfg, &sc.requests);
         let got = run(HARP, &cfg, &sc.requests);
         let ok = want == got;

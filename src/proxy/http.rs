@@ -16,7 +16,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpStream;
 
-use super::body::{full, RespBody};
+use super::body::{full, once, RespBody};
 use super::pick::pick;
 use super::upstream::{connect_http, put_idle, take_idle};
 use crate::balance::Request as LbRequest;
@@ -39,44 +39,58 @@ fn ms(v: Option<u32>) -> Option<Duration> {
         .map(|m| Duration::from_millis(u64::from(m)))
 }
 
-/// HAProxy 2.6's own responses (built-in error pages, HTX header case).
-pub fn haproxy_error(status: u16) -> Response<RespBody> {
-    let (reason, text) = match status {
-        200 => ("OK", "Service ready."),
-        403 => ("Forbidden", "Request forbidden by administrative rules."),
-        408 => (
-            "Request Time-out",
-            "Your browser didn't send a complete request in time.",
-        ),
-        500 => (
-            "Internal Server Error",
-            "An internal server error occurred.",
-        ),
-        502 => (
-            "Bad Gateway",
-            "The server returned an invalid or incomplete response.",
-        ),
-        504 => ("Gateway Time-out", "The server didn't respond in time."),
-        _ => (
-            "Service Unavailable",
-            "No server is available to handle this request.",
-        ),
+/// A response of harp's own (HAProxy's bytes: `crate::http`) for hyper.
+pub fn to_hyper(r: &crate::http::Response) -> Response<RespBody> {
+    let has_len = r
+        .headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
+    let body = if has_len {
+        once(r.body.clone())
+    } else {
+        full(r.body.clone())
     };
-    let body = format!("<html><body><h1>{status} {reason}</h1>\n{text}\n</body></html>\n");
-    let mut r = Response::new(full(body.clone()));
-    *r.status_mut() =
-        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::SERVICE_UNAVAILABLE);
-    let h = r.headers_mut();
-    h.insert(http::header::CONTENT_LENGTH, HeaderValue::from(body.len()));
-    h.insert(
-        http::header::CACHE_CONTROL,
-        HeaderValue::from_static("no-cache"),
-    );
-    h.insert(
-        http::header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html"),
-    );
-    r
+    let mut out = Response::new(body);
+    *out.status_mut() =
+        http::StatusCode::from_u16(r.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    if out.status().canonical_reason() != Some(r.reason.as_str()) {
+        if let Ok(reason) = hyper::ext::ReasonPhrase::try_from(r.reason.as_bytes()) {
+            out.extensions_mut().insert(reason);
+        }
+    }
+    let h = out.headers_mut();
+    for (k, v) in &r.headers {
+        if let (Ok(k), Ok(v)) = (
+            HeaderName::from_bytes(k.as_bytes()),
+            HeaderValue::from_str(v),
+        ) {
+            h.append(k, v);
+        }
+    }
+    out
+}
+
+/// HAProxy's answer for `status`: the backend's message if it has one,
+/// else the frontend's, else the built-in page.
+pub fn reply(
+    shared: &Shared,
+    fe: usize,
+    be: Option<&BackendState>,
+    status: u16,
+) -> Response<RespBody> {
+    let front = &shared.frontends[fe].errors;
+    let r = crate::http::resolve::pick(be.map(|b| &b.errors), front, status)
+        .and_then(|r| r.to_static())
+        .or_else(|| crate::http::errors::builtin(status));
+    match r {
+        Some(r) => to_hyper(&r),
+        None => {
+            let mut e = Response::new(full(Vec::new()));
+            *e.status_mut() = http::StatusCode::from_u16(status)
+                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+            e
+        }
+    }
 }
 
 /// Serve one client connection of an HTTP frontend.
@@ -217,12 +231,12 @@ async fn forward(
     if let Some(m) = &front.settings.monitor_uri {
         let target = req.uri().path_and_query().map_or("", |pq| pq.as_str());
         if target == m {
-            return haproxy_error(200);
+            return reply(shared, fe, None, 200);
         }
     }
     let Some(be) = choose_backend(shared, fe) else {
         rec.term = TermState::new(TermCause::Proxy, TermPhase::Request);
-        return haproxy_error(503);
+        return reply(shared, fe, None, 503);
     };
     rec.backend = Some(be.name.clone());
     let bs = &be.proxy.settings;
@@ -286,16 +300,16 @@ async fn forward(
                 Some(slot) => slot,
                 None => match pick(be, &lb_req, None, queue_to).await {
                     Ok(slot) => slot,
-                    Err(_) => return haproxy_error(503),
+                    Err(_) => return reply(shared, fe, Some(be), 503),
                 },
             },
             _ => match pick(be, &lb_req, avoid, queue_to).await {
                 Ok(slot) => slot,
-                Err(_) => return haproxy_error(503),
+                Err(_) => return reply(shared, fe, Some(be), 503),
             },
         };
         let Some(target) = slot.server.target else {
-            return haproxy_error(503);
+            return reply(shared, fe, Some(be), 503);
         };
         let addr = target.resolve(info.local.port());
         if let Some(tx) = take_idle(&slot.server) {
@@ -315,7 +329,7 @@ async fn forward(
     }
     let Some((slot, mut tx)) = sender else {
         rec.term = TermState::new(TermCause::ServerAbort, TermPhase::Connect);
-        return haproxy_error(503);
+        return reply(shared, fe, Some(be), 503);
     };
     let server = slot.server.clone();
     rec.server = Some(server.name.clone());
@@ -362,11 +376,11 @@ async fn forward(
         Ok(Err(e)) => {
             tracing::debug!("server {} failed: {e}", server.name);
             rec.term = TermState::new(TermCause::ServerAbort, TermPhase::Headers);
-            haproxy_error(502)
+            reply(shared, fe, Some(be), 502)
         }
         Err(_) => {
             rec.term = TermState::new(TermCause::ServerTimeout, TermPhase::Headers);
-            haproxy_error(504)
+            reply(shared, fe, Some(be), 504)
         }
     }
 }

@@ -39,9 +39,6 @@ pub fn unsupported(model: &Model) -> Vec<String> {
         if s.monitor_uri.is_some() {
             gaps.push("'monitor-uri'");
         }
-        if !s.errorfiles.is_empty() || !s.errorloc.is_empty() || !s.errorfiles_sections.is_empty() {
-            gaps.push("custom error pages");
-        }
         for g in gaps {
             out.push(format!(
                 "{} '{}': {g} not applied yet by this harp build",

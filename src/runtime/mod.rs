@@ -29,6 +29,8 @@ const DEFAULT_GLOBAL_MAXCONN: usize = 100_000;
 pub struct FrontendState {
     pub proxy: Arc<Proxy>,
     pub logger: Arc<logger::Logger>,
+    /// The frontend's error messages (used when the backend has none).
+    pub errors: crate::http::resolve::ErrorSet,
     /// `maxconn` of the frontend: accepting pauses when it is reached.
     pub slots: Arc<Semaphore>,
     /// Connections being served by this frontend (`feconn`).
@@ -54,6 +56,8 @@ pub enum RunError {
         reason: String,
         addr: String,
     },
+    #[error("proxy '{proxy}': {reason}")]
+    ErrorFile { proxy: String, reason: String },
     #[error("backend '{backend}': {reason}")]
     Balance { backend: String, reason: String },
     #[error("cannot start the runtime: {0}")]
@@ -66,10 +70,22 @@ impl Shared {
         let mut frontends = Vec::new();
         for p in &model.proxies {
             let p = Arc::new(p.clone());
+            let errors = crate::http::resolve::for_proxy(model, &p, &Default::default()).map_err(
+                |errs| RunError::ErrorFile {
+                    proxy: p.name.clone(),
+                    reason: errs
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                },
+            )?;
             if p.cap.backend && !p.disabled {
-                let be = BackendState::from_proxy(&p).map_err(|e| RunError::Balance {
-                    backend: p.name.clone(),
-                    reason: e,
+                let be = BackendState::from_proxy(&p, errors.clone()).map_err(|e| {
+                    RunError::Balance {
+                        backend: p.name.clone(),
+                        reason: e,
+                    }
                 })?;
                 backends.insert(p.name.clone(), Arc::new(be));
             }
@@ -80,6 +96,7 @@ impl Shared {
                     .filter(|&m| m > 0)
                     .map_or(Semaphore::MAX_PERMITS, |m| m as usize);
                 frontends.push(FrontendState {
+                    errors,
                     logger: logger::Logger::new(&model.global, &p),
                     proxy: p,
                     slots: Arc::new(Semaphore::new(maxconn)),

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use crate::balance::{Balancer, SrvState};
 use crate::config::model::{Mode, Proxy};
 use crate::config::value::addr::{Host, ServerAddr, ServerPort};
+use crate::http::resolve::ErrorSet;
 
 /// Where a server is reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +77,8 @@ pub struct BackendState {
     pub queued: AtomicU32,
     /// The `balance` algorithm over a snapshot of the servers' state.
     pub lb: Mutex<Balancer>,
+    /// The backend's own error messages (`errorfile`, `errorloc`, ...).
+    pub errors: ErrorSet,
 }
 
 /// A connection slot on a server, held until the exchange is over (the
@@ -138,7 +141,7 @@ fn target_of(addr: &ServerAddr, resolved: Option<std::net::IpAddr>) -> Option<Ta
 }
 
 impl BackendState {
-    pub fn from_proxy(p: &Arc<Proxy>) -> Result<BackendState, String> {
+    pub fn from_proxy(p: &Arc<Proxy>, errors: ErrorSet) -> Result<BackendState, String> {
         let servers = p
             .servers
             .iter()
@@ -175,6 +178,7 @@ impl BackendState {
             freed: tokio::sync::Notify::new(),
             queued: AtomicU32::new(0),
             lb: Mutex::new(lb),
+            errors,
         })
     }
 
