@@ -44,7 +44,13 @@ fn string_matchers_and_acl_keywords() {
     assert!(acl("base_beg WWW.Example.com/static", &r));
     assert!(acl("method GET", &r));
     assert!(!acl("method get", &r));
-    assert!(acl("method -i get", &r));
+    // A known method pattern is exact, `-i` only applies to other ones.
+    assert!(!acl("method -i get", &r));
+    let mut odd = req();
+    odd.method = Some("purge".into());
+    assert!(acl("method -i PURGE", &odd));
+    assert!(!acl("method PURGE", &odd));
+    assert!(!acl("method -i get", &odd));
     assert!(acl("req.ver 1.1", &r));
     // `--` ends the flags: "-i" is then a pattern.
     assert!(!acl("path -- -i", &r));

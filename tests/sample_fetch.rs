@@ -126,8 +126,14 @@ fn headers() {
         eval("req.hdr_ip(x-forwarded-for,1)", &r).as_deref(),
         Some("10.0.0.1")
     );
+    // HAProxy 2.6 reads no bracketed IPv6 form.
+    assert_eq!(eval("hdr_ip(x-forwarded-for)", &r), None);
     assert_eq!(
-        eval("hdr_ip(x-forwarded-for)", &r).as_deref(),
+        eval(
+            "hdr_ip(x-ip)",
+            &OwnedRequest::get("/", &[("x-ip", "2001:db8::1")])
+        )
+        .as_deref(),
         Some("2001:db8::1")
     );
     assert_eq!(

@@ -23,14 +23,16 @@ pub(crate) fn apply(name: &str, arg: Option<i64>, data: &[u8]) -> Option<Sample>
     })
 }
 
-/// Bob Jenkins' 32-bit integer mix ("avalanche").
+/// Bob Jenkins' 32-bit integer mix ("avalanche"), then HAProxy's spread
+/// by a prime close to 3/4 of 2^32.
 fn full_hash(mut a: u32) -> u32 {
     a = a.wrapping_add(0x7ed5_5d16).wrapping_add(a << 12);
     a = (a ^ 0xc761_c23c) ^ (a >> 19);
     a = a.wrapping_add(0x1656_67b1).wrapping_add(a << 5);
     a = a.wrapping_add(0xd3a2_646c) ^ (a << 9);
     a = a.wrapping_add(0xfd70_46c5).wrapping_add(a << 3);
-    (a ^ 0xb55a_4f09) ^ (a >> 16)
+    a = (a ^ 0xb55a_4f09) ^ (a >> 16);
+    a.wrapping_mul(3_221_225_473)
 }
 
 /// Reflected CRC-32 with polynomial `poly` (IEEE or Castagnoli).

@@ -162,18 +162,11 @@ pub(crate) fn url_params(uri: &str, delim: Option<char>) -> Vec<(&str, &str)> {
 }
 
 /// An address in a header value (`hdr_ip`): IPv4 with an optional port,
-/// IPv6 bare or in brackets with an optional port (RFC 7239 forms).
+/// or a bare IPv6 address (HAProxy 2.6 takes no brackets).
 pub(crate) fn header_ip(v: &str) -> Option<IpAddr> {
-    let v = v.trim_matches([' ', '\t']).trim_matches('"');
+    let v = v.trim_matches([' ', '\t']);
     if let Ok(ip) = v.parse::<IpAddr>() {
         return Some(ip);
-    }
-    if let Some(rest) = v.strip_prefix('[') {
-        let (addr, after) = rest.split_once(']')?;
-        if !(after.is_empty() || after.strip_prefix(':')?.parse::<u16>().is_ok()) {
-            return None;
-        }
-        return addr.parse::<Ipv6Addr>().ok().map(IpAddr::V6);
     }
     let (addr, port) = v.split_once(':')?;
     port.parse::<u16>().ok()?;
@@ -242,7 +235,7 @@ mod tests {
             header_ip("1.2.3.4:80"),
             Some(IpAddr::V4(Ipv4Addr::new(1, 2, 3, 4)))
         );
-        assert_eq!(header_ip("[::1]:8"), Some(IpAddr::V6(Ipv6Addr::LOCALHOST)));
+        assert_eq!(header_ip("[::1]:8"), None);
         assert_eq!(header_ip("::1"), Some(IpAddr::V6(Ipv6Addr::LOCALHOST)));
         assert_eq!(header_ip("1.2.3.4:99999"), None);
         assert_eq!(header_ip("unknown"), None);

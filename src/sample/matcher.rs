@@ -267,6 +267,23 @@ pub struct CompiledAcl {
     patterns: PatternSet,
     /// `http_auth_group(list)`: patterns are group names.
     auth_groups: Option<(String, Vec<String>)>,
+    /// `method` compared as HAProxy compares methods (see [`method_match`]).
+    methods: Option<Vec<String>>,
+}
+
+/// The methods HAProxy knows by number; the others compare as text.
+const KNOWN_METHODS: &[&str] = &[
+    "OPTIONS", "GET", "HEAD", "POST", "PUT", "DELETE", "TRACE", "CONNECT",
+];
+
+/// HAProxy's method match: a known method pattern (`GET`, exact case)
+/// matches only that method; another pattern matches an unknown method by
+/// text, `-i` applying. So `method -i get` never matches `GET`.
+fn method_match(sample: &str, pattern: &str, ignore_case: bool) -> bool {
+    if KNOWN_METHODS.contains(&pattern) {
+        return sample == pattern;
+    }
+    !KNOWN_METHODS.contains(&sample) && eq(sample, pattern, ignore_case)
 }
 
 impl CompiledAcl {
@@ -296,12 +313,22 @@ impl CompiledAcl {
             words.extend(from_files);
         }
         let auth_groups = (def.expr.fetch == "http_auth_group" && def.expr.converters.is_empty())
-            .then(|| (def.expr.args.first().cloned().unwrap_or_default(), words));
+            .then(|| {
+                (
+                    def.expr.args.first().cloned().unwrap_or_default(),
+                    words.clone(),
+                )
+            });
+        let methods = (def.expr.fetch == "method"
+            && def.expr.converters.is_empty()
+            && def.matcher == Matcher::Str)
+            .then_some(words);
         Ok(CompiledAcl {
             name: def.name.clone(),
             expr,
             patterns,
             auth_groups,
+            methods,
         })
     }
 
@@ -313,6 +340,13 @@ impl CompiledAcl {
             return samples.iter().any(|user| {
                 let user = user.to_text();
                 groups.iter().any(|g| ctx.src.user_in_group(list, &user, g))
+            });
+        }
+        if let Some(methods) = &self.methods {
+            let ic = self.patterns.ignore_case;
+            return samples.iter().any(|m| {
+                let m = m.to_text();
+                methods.iter().any(|p| method_match(&m, p, ic))
             });
         }
         samples.iter().any(|s| self.patterns.matches(s))

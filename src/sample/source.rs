@@ -28,6 +28,8 @@ pub trait SampleSource {
     fn req_version(&self) -> Option<&str>;
     /// Request header fields in received order: (name as received, full
     /// value). HTTP/2 requests should list `host` if the authority is set.
+    /// Like HAProxy's HTTP/1 parser, leave out `Connection` (hop-by-hop,
+    /// consumed by the parser): `req.fhdr_cnt` and friends count without it.
     fn req_headers(&self) -> Vec<(&str, &str)>;
 
     /// Response status (response rules only).

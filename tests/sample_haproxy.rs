@@ -1,0 +1,524 @@
+//! Differential tests: HAProxy 2.6 (oracle only, never used by harp)
+//! evaluates `%[expr]` items and ACLs on real requests; harp's evaluator
+//! must give the same text and verdicts on the same requests.
+
+#[path = "sample/common.rs"]
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::words;
+use harp::config::acl::{parse_acl_def, parse_condition, parse_sample_expr};
+use harp::sample::{AclSet, CompiledCond, CompiledExpr, EvalCtx, MemStore, OwnedRequest};
+
+const HAPROXY: &str = "/usr/sbin/haproxy";
+const SEP: &str = "~~";
+
+/// Kills the oracle when the test ends, however it ends.
+struct Oracle(Child);
+
+impl Drop for Oracle {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("no free port: {e}"))
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("harp-sample-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap_or_else(|e| panic!("{e}"));
+    d
+}
+
+/// Start haproxy on `cfg` and wait (bounded) until it accepts.
+fn start(cfg: &Path, port: u16) -> Oracle {
+    let child = Command::new(HAPROXY)
+        .arg("-db")
+        .arg("-f")
+        .arg(cfg)
+        .env("TZ", "UTC")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start haproxy: {e}"));
+    let oracle = Oracle(child);
+    for _ in 0..100 {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return oracle;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("haproxy did not start listening on port {port}");
+}
+
+/// Send one raw request; the response body and the addresses used.
+fn send(port: u16, raw: &str) -> (String, SocketAddr, SocketAddr) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap_or_else(|e| panic!("{e}"));
+    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+    let local = s.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    let peer = s.peer_addr().unwrap_or_else(|e| panic!("{e}"));
+    s.write_all(raw.as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_else(|| panic!("no response body in {text:?}"));
+    (body, local, peer)
+}
+
+/// One test request: method, target, version, headers.
+struct Req {
+    method: &'static str,
+    uri: &'static str,
+    version: &'static str,
+    headers: &'static [(&'static str, &'static str)],
+}
+
+impl Req {
+    fn raw(&self) -> String {
+        let mut r = format!("{} {} HTTP/{}\r\n", self.method, self.uri, self.version);
+        for (n, v) in self.headers {
+            r.push_str(&format!("{n}: {v}\r\n"));
+        }
+        r.push_str("Connection: close\r\n\r\n");
+        r
+    }
+
+    fn owned(&self, src: SocketAddr, dst: SocketAddr) -> OwnedRequest {
+        // HAProxy's HTTP/1 parser consumes the Connection header: the
+        // data plane does not show it either.
+        let mut o = OwnedRequest::get(self.uri, self.headers);
+        o.method = Some(self.method.into());
+        o.version = Some(self.version.into());
+        o.src = Some(src);
+        o.dst = Some(dst);
+        o.fe = Some(("f".into(), 2));
+        o
+    }
+}
+
+const REQUESTS: &[Req] = &[
+    Req {
+        method: "GET",
+        uri: "/static/img/logo.PNG?a=1&b=two&n=42",
+        version: "1.1",
+        headers: &[
+            ("Host", "www.Example.com:8080"),
+            ("X-F", "10.0.0.1, 192.168.1.2"),
+            ("X-F", "[2001:db8::1]:443"),
+            ("Cookie", "a=1; SID=xyz; a=2"),
+            ("User-Agent", "Mozilla/5.0 (X11, q)"),
+            ("X-N", "17abc"),
+        ],
+    },
+    Req {
+        method: "POST",
+        uri: "/api/v2/users",
+        version: "1.0",
+        headers: &[("Host", "api.example.org"), ("Content-Length", "0")],
+    },
+    Req {
+        method: "GET",
+        uri: "http://10.1.2.3:81/abs/path?x=%41+b",
+        version: "1.1",
+        headers: &[("Host", "10.1.2.3:81"), ("X-N", "-5")],
+    },
+    Req {
+        method: "DELETE",
+        uri: "/",
+        version: "1.1",
+        headers: &[("Host", "[::1]:9000"), ("Cookie", "only=1")],
+    },
+    Req {
+        method: "get",
+        uri: "/lower/a.b/c?d",
+        version: "1.1",
+        headers: &[("Host", "h")],
+    },
+];
+
+/// `%[...]` expressions compared as text (`@D@` is the temp directory).
+const EXPRS: &[&str] = &[
+    "path",
+    "query",
+    "url",
+    "base",
+    "baseq",
+    "pathq",
+    "method",
+    "req.ver",
+    "req_ver",
+    "hdr(host)",
+    "hdr(x-f)",
+    "hdr(x-f,1)",
+    "hdr(x-f,-2)",
+    "req.fhdr(x-f)",
+    "req.fhdr(user-agent)",
+    "req.hdr(user-agent)",
+    "req.hdr_cnt(x-f)",
+    "req.fhdr_cnt(x-f)",
+    "hdr_cnt",
+    "req.fhdr_cnt",
+    "hdr_ip(x-f)",
+    "req.hdr_ip(x-f,1)",
+    "req.hdr_val(x-n)",
+    "hdr_val(x-n)",
+    "req.cook(a)",
+    "req.cook",
+    "cook(SID)",
+    "req.cook_cnt",
+    "req.cook_cnt(a)",
+    "req.cook_val(a)",
+    "cookie(a)",
+    "urlp(a)",
+    "urlp(b)",
+    "url_param",
+    "urlp_val(n)",
+    "url_ip",
+    "url_port",
+    "src",
+    "dst",
+    "dst_port",
+    "fe_name",
+    "fe_id",
+    "req.proto_http",
+    "http_first_req",
+    "ssl_fc",
+    "fc_http_major",
+    "always_true",
+    "always_false",
+    "path,lower",
+    "hdr(host),upper",
+    "path,field(2,/)",
+    "path,field(-1,/,0)",
+    "path,word(-1,/)",
+    "path,word(1,/,2)",
+    "path,length",
+    "query,url_dec",
+    "query,url_dec(1)",
+    "str(a b/c~d),url_enc",
+    "path,base64",
+    "path,base64,b64dec",
+    "path,ub64enc",
+    "path,hex",
+    "path,crc32",
+    "path,crc32c",
+    "path,crc32(1)",
+    "path,djb2",
+    "path,sdbm",
+    "path,sdbm(1)",
+    "path,wt6",
+    "path,wt6(1)",
+    "path,djb2(1)",
+    "path,xxh32",
+    "path,xxh64",
+    "path,xxh32(7)",
+    "path,xxh64(7)",
+    "path,sha1,hex",
+    "path,sha2,hex",
+    "path,sha2(224),hex",
+    "path,sha2(384),hex",
+    "path,sha2(512),hex",
+    "path,json",
+    "req.fhdr(user-agent),json(utf8s)",
+    "path,regsub(/,_,g)",
+    "path,regsub(/,_)",
+    "path,regsub(/[a-z]+,_X)",
+    "hdr(host),regsub(EXAMPLE,X,i)",
+    "int(7),add(3),mul(2),sub(1),div(4),mod(3)",
+    "int(5),neg",
+    "int(5),cpl",
+    "int(5),and(3)",
+    "int(5),or(8)",
+    "int(5),xor(1)",
+    "int(5),odd",
+    "int(5),even",
+    "int(0),not",
+    "int(3),bool",
+    "int(10),htonl,hex",
+    "int(7),div(0)",
+    "int(7),mod(0)",
+    "path,bytes(1,3)",
+    "path,bytes(2)",
+    "bin(01020304050607),be2dec(:,2)",
+    "bin(01020304050607),be2hex(--,2,1)",
+    "bin(7f000001),be2dec(.,1)",
+    "str(f1_f2_f3__f5),field(-2,_,3)",
+    "str(f1_f2_f3__f5),word(3,_,2)",
+    "str(f1_f2_f3__f5),field(9,_)",
+    "src,ipmask(24)",
+    "ipv6(2001:db8::1),ipmask(8,64)",
+    "hdr(host),host_only",
+    "hdr(host),port_only",
+    "int(1404999830),http_date",
+    "int(1404999830),http_date(3600)",
+    "int(1404999830),utime(%Y%m%d%H%M%S)",
+    "int(1404999830),ltime(%d/%b/%Y:%H:%M:%S %z)",
+    "str(abc),ub64enc",
+    "str(YWJj),b64dec",
+    "str(1a),hex2i",
+    "str(x),concat(<,txn.none,>)",
+    "str(x),add_item(-,txn.none,s)",
+    "str(),add_item(-,txn.none,s)",
+    "str(aabcaa),ltrim(a)",
+    "str(aabcaa),rtrim(a)",
+    "bool(1),iif(yes,no)",
+    "int(0),iif(yes,no)",
+    "str(abc),length",
+    "str(ab),strcmp(txn.none)",
+    "hdr(host),host_only,map(@D@/hosts.map,none)",
+    "path,map_beg(@D@/paths.map)",
+    "src,map_ip(@D@/nets.map,x)",
+    "path,map_reg(@D@/re.map,-)",
+    "path,map_regm(@D@/re.map,-)",
+    "path,map_end(@D@/ends.map,-)",
+    "hdr(host),map_dom(@D@/doms.map,-)",
+    "path,map_sub(@D@/subs.map,-)",
+    "path,map_dir(@D@/dirs.map,-)",
+    "urlp_val(n),map_int(@D@/ints.map,-)",
+    "urlp(n),map_str_int(@D@/str_int.map,0)",
+    "src,map_ip_int(@D@/nets_int.map,0)",
+];
+
+/// ACL bodies compared as matched / not matched.
+const ACLS: &[&str] = &[
+    "path_beg /static /api",
+    "path_end -i .png",
+    "path_end .png",
+    "path_dir img",
+    "path_dir png",
+    "path_dom b",
+    "hdr_dom(host) -i example.com",
+    "hdr_dom(host) example.com",
+    "hdr(host) -i www.example.com:8080",
+    "hdr_beg(host) api.",
+    "hdr_end(host) :9000",
+    "hdr(x-f) 192.168.1.2",
+    "hdr(x-f,1) 192.168.1.2",
+    "hdr_ip(x-f) 10.0.0.0/8",
+    "hdr_ip(x-f) 2001:db8::/32",
+    "req.hdr_cnt(x-f) gt 2",
+    "req.fhdr_cnt(x-f) eq 2",
+    "hdr_val(x-n) 17",
+    "hdr_val(x-n) lt 0",
+    "method GET",
+    "method get",
+    "method -i get",
+    "method POST DELETE",
+    "req.ver 1.0",
+    "url_beg http://",
+    "url_reg ^[^/:]*://",
+    "path_len 1",
+    "path_len ge 10",
+    "path_reg ^/api/v[0-9]+/",
+    "path_reg -i ^/STATIC/",
+    "path_sub -i IMG/",
+    "urlp(a) 1",
+    "urlp_val(n) 40:50",
+    "urlp(b) -m found",
+    "query -m found",
+    "query -m len 0",
+    "req.cook(a) 2",
+    "req.cook(a) 1",
+    "req.cook(SID) -m beg xy",
+    "req.cook_cnt(a) 2",
+    "cook(nope) -m found",
+    "req.cook(a) -m len 1",
+    "src 127.0.0.1",
+    "src 10.0.0.0/8",
+    "dst_port 1:1023",
+    "hdr(x-nope) -m len 0",
+    "hdr(x-nope) -m found",
+    "path,lower -m end .png",
+    "path,length gt 5",
+    "hdr(host),host_only -m str www.example.com",
+    "str(abc),hex -m str 616263",
+    "bin(616263) -m bin 616263",
+    "path_beg -f @D@/paths.lst",
+    "src -f @D@/nets.lst",
+    "hdr(host) -i -M -f @D@/hosts.map",
+    "url_dom 10.1.2.3",
+    "base_beg www.Example.com:8080/static",
+    "base_sub example",
+    "req.hdr_val(content-length) ge 0",
+];
+
+/// Conditions over the ACLs above (named a0, a1, ...) and predefined ones.
+const CONDS: &[&str] = &[
+    "if METH_GET",
+    "if METH_POST",
+    "if HTTP_1.0",
+    "if HTTP_1.1",
+    "if HTTP_URL_ABS",
+    "if HTTP_URL_SLASH",
+    "if HTTP_CONTENT",
+    "if LOCALHOST",
+    "if TRUE",
+    "if !FALSE",
+    "if a0 a6",
+    "if a0 || a9",
+    "if !a0 !a9",
+    "unless a0",
+    "if a19 or a22",
+    "if { path_beg /api } !METH_GET",
+    "if a36 a37",
+];
+
+const FILES: &[(&str, &str)] = &[
+    (
+        "hosts.map",
+        "www.example.com be_www\napi.example.org be_api\n",
+    ),
+    ("paths.map", "/api api\n/static static\n/ root\n"),
+    ("nets.map", "127.0.0.0/8 loop\n10.0.0.0/8 ten\n"),
+    ("nets_int.map", "127.0.0.0/8 1\n127.0.0.1 32\n"),
+    ("re.map", "^/([a-z]+)/([a-z]+) \\2_\\1\n^/ slash\n"),
+    ("ends.map", ".PNG image\n/users users\n"),
+    ("doms.map", "example.com ex\n9000 port\n"),
+    ("subs.map", "img I\nv2 V\n"),
+    ("dirs.map", "img D\nabs A\n"),
+    ("ints.map", "42 answer\n0 zero\n"),
+    ("str_int.map", "42 4200\n"),
+    ("paths.lst", "# comment\n/api\n/lower\n"),
+    ("nets.lst", "10.0.0.0/8\n127.0.0.0/8\n"),
+];
+
+fn config(dir: &str, port: u16) -> String {
+    let mut c = String::from(
+        "defaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 5s\n\n",
+    );
+    c.push_str(&format!(
+        "frontend f\n    id 2\n    bind 127.0.0.1:{port}\n"
+    ));
+    for (i, a) in ACLS.iter().enumerate() {
+        c.push_str(&format!("    acl a{i} {}\n", a.replace("@D@", dir)));
+    }
+    for (i, cond) in CONDS.iter().enumerate() {
+        c.push_str(&format!(
+            "    http-request set-var(txn.c{i}) int(1) {cond}\n"
+        ));
+    }
+    let mut items: Vec<String> = EXPRS
+        .iter()
+        .map(|e| format!("%[{}]", e.replace("@D@", dir)))
+        .collect();
+    for i in 0..ACLS.len() {
+        c.push_str(&format!(
+            "    http-request set-var(txn.a{i}) int(1) if a{i}\n"
+        ));
+        items.push(format!("%[var(txn.a{i})]"));
+    }
+    for i in 0..CONDS.len() {
+        items.push(format!("%[var(txn.c{i})]"));
+    }
+    c.push_str(&format!(
+        "    http-request return status 200 content-type text/plain lf-string \"{}\"\n",
+        items.join(SEP)
+    ));
+    c
+}
+
+/// What harp's evaluator gives for the same items.
+fn harp_items(req: &OwnedRequest, dir: &str, store: &MemStore) -> Vec<String> {
+    let ctx = EvalCtx::request(req);
+    let mut out = Vec::new();
+    for e in EXPRS {
+        let text = e.replace("@D@", dir);
+        let parsed = parse_sample_expr(&text).unwrap_or_else(|err| panic!("{text}: {err}"));
+        let c = CompiledExpr::compile(&parsed, store).unwrap_or_else(|err| panic!("{text}: {err}"));
+        out.push(c.eval(&ctx).map(|s| s.to_text()).unwrap_or_default());
+    }
+    let defs: Vec<_> = ACLS
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let line = format!("a{i} {}", a.replace("@D@", dir));
+            parse_acl_def(&words(&line)).unwrap_or_else(|err| panic!("{line}: {err}"))
+        })
+        .collect();
+    let set = AclSet::compile(&defs, store).unwrap_or_else(|e| panic!("{e}"));
+    for i in 0..ACLS.len() {
+        let hit = set.eval(&format!("a{i}"), &ctx) == Some(true);
+        out.push(if hit { "1".into() } else { String::new() });
+    }
+    for cond in CONDS {
+        let c = parse_condition(&words(cond)).unwrap_or_else(|e| panic!("{cond}: {e}"));
+        let c = CompiledCond::compile(&c, &set, store).unwrap_or_else(|e| panic!("{e}"));
+        out.push(if c.eval(&ctx) {
+            "1".into()
+        } else {
+            String::new()
+        });
+    }
+    out
+}
+
+fn label(i: usize) -> String {
+    if i < EXPRS.len() {
+        format!("%[{}]", EXPRS[i])
+    } else if i < EXPRS.len() + ACLS.len() {
+        format!("acl a{} {}", i - EXPRS.len(), ACLS[i - EXPRS.len()])
+    } else {
+        CONDS[i - EXPRS.len() - ACLS.len()].to_string()
+    }
+}
+
+#[test]
+fn evaluator_agrees_with_haproxy() {
+    if !Path::new(HAPROXY).exists() {
+        eprintln!("{HAPROXY} not installed: differential test skipped");
+        return;
+    }
+    let dir_path = temp_dir("diff");
+    let dir = dir_path.to_string_lossy().into_owned();
+    let mut store = MemStore::new();
+    for (name, contents) in FILES {
+        let p = format!("{dir}/{name}");
+        std::fs::write(&p, contents).unwrap_or_else(|e| panic!("{e}"));
+        store.insert(p, *contents);
+    }
+    let port = free_port();
+    let cfg = dir_path.join("h.cfg");
+    std::fs::write(&cfg, config(&dir, port)).unwrap_or_else(|e| panic!("{e}"));
+    let check = Command::new(HAPROXY).arg("-c").arg("-f").arg(&cfg).output();
+    let check = check.unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        check.status.success(),
+        "oracle config rejected: {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let _oracle = start(&cfg, port);
+    let mut mismatches = Vec::new();
+    for r in REQUESTS {
+        let (body, local, peer) = send(port, &r.raw());
+        let theirs: Vec<&str> = body.split(SEP).collect();
+        let ours = harp_items(&r.owned(local, peer), &dir, &store);
+        assert_eq!(theirs.len(), ours.len(), "item count for {}", r.uri);
+        for (i, (t, o)) in theirs.iter().zip(&ours).enumerate() {
+            if t != o {
+                mismatches.push(format!(
+                    "{} {}: {} haproxy={t:?} harp={o:?}",
+                    r.method,
+                    r.uri,
+                    label(i)
+                ));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir_path);
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
