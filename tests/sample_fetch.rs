@@ -142,7 +142,7 @@ fn headers() {
     );
     assert_eq!(
         eval("req.hdr_names", &r).as_deref(),
-        Some("Host,X-Forwarded-For,x-forwarded-for,User-Agent,Cookie,Cookie,Content-Length")
+        Some("host,x-forwarded-for,x-forwarded-for,user-agent,cookie,cookie,content-length")
     );
     assert_eq!(
         eval(

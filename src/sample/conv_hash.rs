@@ -17,6 +17,7 @@ pub(crate) fn apply(name: &str, arg: Option<i64>, data: &[u8]) -> Option<Sample>
         "wt6" => h32(wt6(data)),
         "xxh32" => Sample::Int(i64::from(xxh32(data, seed as u32))),
         "xxh64" => Sample::Int(xxh64(data, seed as u64) as i64),
+        "xxh3" => Sample::Int(super::conv_xxh3::xxh3_64(data, seed as u64) as i64),
         "sha1" => Sample::Bin(sha1(data).to_vec()),
         "sha2" => Sample::Bin(sha2(data, arg.unwrap_or(256))?),
         _ => return None,

@@ -333,7 +333,12 @@ pub(crate) fn fetch(name: &str, args: &[String], ctx: &EvalCtx, all: bool) -> Ve
             .collect(),
         "req.hdr_names" => {
             let delim = arg(args, 0).and_then(|d| d.chars().next()).unwrap_or(',');
-            let names: Vec<&str> = src.req_headers().iter().map(|(n, _)| *n).collect();
+            // HAProxy stores header names lower-cased and prints them so.
+            let names: Vec<String> = src
+                .req_headers()
+                .iter()
+                .map(|(n, _)| n.to_ascii_lowercase())
+                .collect();
             vec![Sample::Str(names.join(&delim.to_string()))]
         }
         "http_auth" => {

@@ -12,6 +12,7 @@ pub mod cond;
 pub mod conv;
 mod conv_hash;
 mod conv_more;
+mod conv_xxh3;
 pub mod fetch;
 mod http;
 pub mod matcher;
