@@ -313,3 +313,36 @@ fn log_format_rendering() {
     let c = CompiledLogFormat::compile(&lf, &MemStore::new()).unwrap_or_else(|e| panic!("{e}"));
     assert!(c.is_constant());
 }
+
+#[test]
+fn extreme_arguments_do_not_panic() {
+    let f = |e: &str| ev(&format!("str(a_b_c),{e}"));
+    assert_eq!(
+        f("field(9223372036854775807,_,9223372036854775807)").as_deref(),
+        Some("")
+    );
+    assert_eq!(
+        f("field(-9223372036854775808,_,-9223372036854775808)").as_deref(),
+        Some("")
+    );
+    assert_eq!(f("word(2,_,-1)").as_deref(), Some(""));
+    assert_eq!(
+        f("bytes(9223372036854775807,9223372036854775807)").as_deref(),
+        Some("")
+    );
+    assert_eq!(
+        ev("int(-9223372036854775808),div(-1)").as_deref(),
+        Some("-9223372036854775808")
+    );
+    assert_eq!(
+        ev("int(9223372036854775807),add(1)").as_deref(),
+        Some("9223372036854775807")
+    );
+    assert_eq!(ev("int(9223372036854775807),http_date(1)"), None);
+    assert_eq!(
+        ev("int(-9223372036854775808),neg").as_deref(),
+        Some("-9223372036854775808")
+    );
+    assert_eq!(ev("hdr(host,-9223372036854775808)"), None);
+    assert_eq!(ev("hdr(host,9223372036854775807)"), None);
+}

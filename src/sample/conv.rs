@@ -431,7 +431,7 @@ fn regsub(re: &Regex, input: &str, subst: &str, all: bool) -> String {
 /// `field`: fields separated by any one delimiter character.
 fn field(s: &str, idx: i64, delims: &str, count: i64) -> Option<String> {
     let parts: Vec<&str> = s.split(|c| delims.contains(c)).collect();
-    select(&parts, idx, count, s, delims)
+    select(&parts, idx, count, s)
 }
 
 /// `word`: like `field`, but runs of delimiters count as one and leading
@@ -441,21 +441,29 @@ fn word(s: &str, idx: i64, delims: &str, count: i64) -> Option<String> {
         .split(|c| delims.contains(c))
         .filter(|p| !p.is_empty())
         .collect();
-    select(&parts, idx, count, s, delims)
+    select(&parts, idx, count, s)
 }
 
 /// Pick `count` parts (0: all remaining) from position `idx` (1-based,
 /// negative from the end, extending towards the start) and return the
 /// original text they span.
-fn select(parts: &[&str], idx: i64, count: i64, s: &str, _delims: &str) -> Option<String> {
+fn select(parts: &[&str], idx: i64, count: i64, s: &str) -> Option<String> {
     let n = parts.len() as i64;
     let (first, last) = if idx > 0 {
         let first = idx - 1;
-        let last = if count == 0 { n - 1 } else { first + count - 1 };
+        let last = if count == 0 {
+            n - 1
+        } else {
+            first.saturating_add(count).saturating_sub(1)
+        };
         (first, last.min(n - 1))
     } else if idx < 0 {
-        let last = n + idx;
-        let first = if count == 0 { 0 } else { last - count + 1 };
+        let last = n.saturating_add(idx);
+        let first = if count == 0 {
+            0
+        } else {
+            last.saturating_sub(count).saturating_add(1)
+        };
         (first.max(0), last)
     } else {
         return None;
