@@ -4,81 +4,17 @@
 
 #[path = "sample/common.rs"]
 mod common;
+#[path = "sample/oracle.rs"]
+mod oracle;
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Command;
 
 use common::words;
 use harp::config::acl::{parse_acl_def, parse_condition, parse_sample_expr};
 use harp::sample::{AclSet, CompiledCond, CompiledExpr, EvalCtx, MemStore, OwnedRequest};
-
-const HAPROXY: &str = "/usr/sbin/haproxy";
-const SEP: &str = "~~";
-
-/// Kills the oracle when the test ends, however it ends.
-struct Oracle(Child);
-
-impl Drop for Oracle {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("no free port: {e}"))
-}
-
-fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("harp-sample-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap_or_else(|e| panic!("{e}"));
-    d
-}
-
-/// Start haproxy on `cfg` and wait (bounded) until it accepts.
-fn start(cfg: &Path, port: u16) -> Oracle {
-    let child = Command::new(HAPROXY)
-        .arg("-db")
-        .arg("-f")
-        .arg(cfg)
-        .env("TZ", "UTC")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start haproxy: {e}"));
-    let oracle = Oracle(child);
-    for _ in 0..100 {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return oracle;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("haproxy did not start listening on port {port}");
-}
-
-/// Send one raw request; the response body and the addresses used.
-fn send(port: u16, raw: &str) -> (String, SocketAddr, SocketAddr) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap_or_else(|e| panic!("{e}"));
-    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
-    let local = s.local_addr().unwrap_or_else(|e| panic!("{e}"));
-    let peer = s.peer_addr().unwrap_or_else(|e| panic!("{e}"));
-    s.write_all(raw.as_bytes())
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut buf = Vec::new();
-    let _ = s.read_to_end(&mut buf);
-    let text = String::from_utf8_lossy(&buf).into_owned();
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_else(|| panic!("no response body in {text:?}"));
-    (body, local, peer)
-}
+use oracle::{free_port, send, start, temp_dir, HAPROXY, SEP};
 
 /// One test request: method, target, version, headers.
 struct Req {
