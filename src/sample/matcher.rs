@@ -86,6 +86,23 @@ impl PatternSet {
         Ok(set)
     }
 
+    /// The word patterns of an ACL, using the config layer's typed integer,
+    /// address and binary patterns (so the model layer may resolve host
+    /// name patterns into addresses before compiling).
+    pub fn from_def(def: &AclDef) -> Result<Self, String> {
+        let (ic, m) = (def.flags.ignore_case, def.matcher);
+        let mut set = match m {
+            Matcher::Int | Matcher::Len | Matcher::Ip | Matcher::Bin => {
+                PatternSet::compile(m, ic, &[], true)?
+            }
+            _ => PatternSet::compile(m, ic, &def.patterns, true)?,
+        };
+        set.ints = def.int_patterns.clone();
+        set.ips = def.ip_patterns.clone();
+        set.bins = def.bin_patterns.clone();
+        Ok(set)
+    }
+
     /// Number of patterns (0 for `found`/`bool`).
     pub fn len(&self) -> usize {
         self.strs.len() + self.regs.len() + self.ints.len() + self.ips.len() + self.bins.len()
@@ -290,7 +307,7 @@ impl CompiledAcl {
     pub fn compile(def: &AclDef, store: &dyn MapStore) -> Result<Self, String> {
         let expr = CompiledExpr::compile(&def.expr, store)?;
         let mut words = def.patterns.clone();
-        let mut patterns = PatternSet::compile(def.matcher, def.flags.ignore_case, &words, true)?;
+        let mut patterns = PatternSet::from_def(def)?;
         let mut from_files = Vec::new();
         for f in &def.flags.files {
             let contents = store

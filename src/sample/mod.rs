@@ -3,10 +3,21 @@
 //! data plane exposes the request through [`SampleSource`] and pattern/map
 //! file contents through [`MapStore`].
 //!
-//! Usage: compile once at config load ([`AclSet::compile`],
-//! [`CompiledCond::compile`], [`CompiledExpr::compile`],
-//! [`CompiledLogFormat::compile`]), then evaluate per request with an
-//! [`EvalCtx`].
+//! Usage: compile once at config load, then evaluate per request:
+//!
+//! - `AclSet::compile(&proxy.acls, &store)` for a proxy's `acl` lines;
+//! - `CompiledCond::compile(&rule.cond, &acl_set, &store)` per rule, then
+//!   `cond.eval(&EvalCtx::request(&src))` (or [`rule_applies`] for an
+//!   optional condition);
+//! - `CompiledExpr::compile(&expr, &store)` for a rule's sample expression,
+//!   `eval` for one value, `eval_all` for every occurrence;
+//! - `CompiledLogFormat::compile(&lf, &store)` for `set-header` values,
+//!   dynamic `use_backend` names and `lf-string` bodies, then `render`.
+//!
+//! Known differences from HAProxy 2.6: regexes use the `regex` crate (no
+//! backreferences or look-around: refused at compile time); `ltime` formats
+//! in UTC; host name patterns (`src localhost`) match nothing unless the
+//! model layer resolved them into addresses; `strcmp` returns -1/0/1.
 
 pub mod cond;
 pub mod conv;
