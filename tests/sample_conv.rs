@@ -164,7 +164,11 @@ fn encodings_and_hashes() {
     assert_eq!(ev("str(aGk_Pg),ub64dec").as_deref(), Some("hi?>"));
     assert_eq!(ev("str(AB),hex").as_deref(), Some("4142"));
     assert_eq!(ev("str(ff),hex2i").as_deref(), Some("255"));
-    assert_eq!(ev("str(zz),hex2i").as_deref(), Some("0"));
+    assert_eq!(ev("str(zz),hex2i"), None);
+    assert_eq!(ev("str(YWJ),b64dec"), None);
+    assert_eq!(ev("str(a%4),url_dec"), None);
+    assert_eq!(ev("str(x12),add(1)").as_deref(), Some("1"));
+    assert_eq!(ev("str(abc),regsub(c|,-,g)").as_deref(), Some("-a-b--"));
     assert_eq!(ev("int(258),htonl,hex").as_deref(), Some("00000102"));
     assert_eq!(ev("str(abcdef),bytes(2,3)").as_deref(), Some("cde"));
     assert_eq!(ev("str(abcdef),bytes(4)").as_deref(), Some("ef"));

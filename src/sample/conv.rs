@@ -392,8 +392,17 @@ impl CompiledConv {
             "host_only" => Sample::Str(split_host(&s.to_text()).0.to_ascii_lowercase()),
             "port_only" => Sample::Int(split_host(&s.to_text()).1),
             "hex2i" => {
+                // Digits only (the manual says "zero" on bad input; 2.6
+                // fails the conversion, which is what we follow).
                 let t = s.to_text();
-                Sample::Int(u64::from_str_radix(t.trim(), 16).map_or(0, |v| v as i64))
+                if !t.bytes().all(|c| c.is_ascii_hexdigit()) {
+                    return None;
+                }
+                let v = t.bytes().fold(0u64, |acc, c| {
+                    let d = char::from(c).to_digit(16).unwrap_or(0);
+                    acc.wrapping_shl(4) | u64::from(d)
+                });
+                Sample::Int(v as i64)
             }
             "set-var" => {
                 ctx.src.set_var(self.arg(0)?, s.clone());
@@ -411,20 +420,36 @@ impl CompiledConv {
 }
 
 /// `regsub`: replace the first (or every, `all`) match; `\N` in `subst`
-/// refers to group N.
+/// refers to group N. An empty match replaces in front of the next
+/// character, which is then kept, and the end of the string can match too
+/// (`abc` with `c|` gives `-a-b--`, as HAProxy).
 fn regsub(re: &Regex, input: &str, subst: &str, all: bool) -> String {
     let mut out = String::new();
-    let mut last = 0;
-    for caps in re.captures_iter(input) {
+    let mut pos = 0;
+    while pos <= input.len() {
+        let Some(caps) = re.captures_at(input, pos) else {
+            break;
+        };
         let Some(m) = caps.get(0) else { break };
-        out.push_str(&input[last..m.start()]);
+        out.push_str(&input[pos..m.start()]);
         out.push_str(&expand_refs(subst, &caps));
-        last = m.end();
+        // A search that began at the end is the last one.
+        if pos >= input.len() {
+            break;
+        }
+        if m.end() == pos {
+            // Empty match where the search began: keep that character.
+            let next = input[pos..].chars().next().map_or(1, char::len_utf8);
+            out.push_str(&input[pos..pos + next]);
+            pos += next;
+        } else {
+            pos = m.end();
+        }
         if !all {
             break;
         }
     }
-    out.push_str(&input[last..]);
+    out.push_str(input.get(pos..).unwrap_or(""));
     out
 }
 

@@ -30,7 +30,14 @@ pub(crate) fn apply(name: &str, args: &[String], s: Sample, ctx: &EvalCtx) -> Op
     Some(match name {
         "base64" => Sample::Str(b64_encode(&s.to_bytes(), STD, true)),
         "ub64enc" => Sample::Str(b64_encode(&s.to_bytes(), URL, false)),
-        "b64dec" => Sample::Bin(b64_decode(s.to_text().as_bytes(), STD)?),
+        "b64dec" => {
+            // The standard form needs its padding: whole 4-character groups.
+            let t = s.to_text();
+            if !t.len().is_multiple_of(4) {
+                return None;
+            }
+            Sample::Bin(b64_decode(t.as_bytes(), STD)?)
+        }
         "ub64dec" => Sample::Bin(b64_decode(s.to_text().as_bytes(), URL)?),
         "hex" => Sample::Str(hex_upper(&s.to_bytes())),
         "be2dec" => Sample::Str(be2(
@@ -48,7 +55,7 @@ pub(crate) fn apply(name: &str, args: &[String], s: Sample, ctx: &EvalCtx) -> Op
             false,
         )?),
         "json" => Sample::Str(json(&s.to_bytes(), a(0).unwrap_or("ascii"))?),
-        "url_dec" => Sample::Str(url_dec(&s.to_text(), int_arg(0).unwrap_or(0) != 0)),
+        "url_dec" => Sample::Str(url_dec(&s.to_text(), int_arg(0).unwrap_or(0) != 0)?),
         "url_enc" => Sample::Str(url_enc(&s.to_bytes())),
         "http_date" => {
             let div = match a(1) {
@@ -201,7 +208,8 @@ fn json(data: &[u8], code: &str) -> Option<String> {
     Some(out)
 }
 
-fn url_dec(s: &str, in_form: bool) -> String {
+/// Percent-decoding; `None` on a malformed escape, as HAProxy fails then.
+fn url_dec(s: &str, in_form: bool) -> Option<String> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut in_query = in_form;
@@ -217,19 +225,17 @@ fn url_dec(s: &str, in_form: bool) -> String {
                 let hex = b
                     .get(i + 1..i + 3)
                     .and_then(|h| std::str::from_utf8(h).ok());
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(v) => {
-                        out.push(v);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
+                let v = hex
+                    .filter(|h| h.bytes().all(|c| c.is_ascii_hexdigit()))
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())?;
+                out.push(v);
+                i += 2;
             }
             c => out.push(c),
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    Some(String::from_utf8_lossy(&out).into_owned())
 }
 
 /// Query-component encoding: everything but unreserved characters.
@@ -387,8 +393,13 @@ mod tests {
         assert_eq!(json("é".as_bytes(), "utf8").as_deref(), Some("\\u00e9"));
         assert_eq!(json(b"a\xffb", "utf8"), None);
         assert_eq!(json(b"a\xffb", "utf8s").as_deref(), Some("ab"));
-        assert_eq!(url_dec("/a%20b+c?x=1+2", false), "/a b+c?x=1 2");
-        assert_eq!(url_dec("a+b%zz", true), "a b%zz");
+        assert_eq!(
+            url_dec("/a%20b+c?x=1+2", false).as_deref(),
+            Some("/a b+c?x=1 2")
+        );
+        assert_eq!(url_dec("a+b%41", true).as_deref(), Some("a bA"));
+        assert_eq!(url_dec("a%zz", true), None);
+        assert_eq!(url_dec("a%4", true), None);
         assert_eq!(url_enc(b"a b/c~"), "a%20b%2Fc~");
     }
 

@@ -43,15 +43,16 @@ impl Sample {
 
     /// The integer cast: booleans are 0/1, IPv4 addresses their 32-bit
     /// value, strings their leading decimal digits (an optional sign
-    /// first); `None` when there is no number.
+    /// first, 0 without digits, as HAProxy's cast); `None` for an empty
+    /// string or an IPv6 address.
     pub fn to_int(&self) -> Option<i64> {
         match self {
             Sample::Bool(b) => Some(i64::from(*b)),
             Sample::Int(i) => Some(*i),
             Sample::Ip(IpAddr::V4(a)) => Some(i64::from(u32::from(*a))),
             Sample::Ip(IpAddr::V6(_)) => None,
-            Sample::Str(s) => leading_int(s.as_bytes()),
-            Sample::Bin(b) => leading_int(b),
+            Sample::Str(s) => str_to_int(s.as_bytes()),
+            Sample::Bin(b) => str_to_int(b),
         }
     }
 
@@ -96,6 +97,13 @@ impl fmt::Display for Sample {
     }
 }
 
+fn str_to_int(b: &[u8]) -> Option<i64> {
+    if b.is_empty() {
+        return None;
+    }
+    Some(leading_int(b).unwrap_or(0))
+}
+
 /// Leading `[+-]digits` of a byte string, saturating on overflow.
 pub(crate) fn leading_int(b: &[u8]) -> Option<i64> {
     let (neg, digits) = match b.first() {
@@ -122,7 +130,8 @@ mod tests {
     fn casts() {
         assert_eq!(Sample::str("42abc").to_int(), Some(42));
         assert_eq!(Sample::str("-7").to_int(), Some(-7));
-        assert_eq!(Sample::str("x1").to_int(), None);
+        assert_eq!(Sample::str("x1").to_int(), Some(0));
+        assert_eq!(Sample::str("").to_int(), None);
         assert_eq!(Sample::Bool(true).to_int(), Some(1));
         assert_eq!(Sample::Int(0).to_bool(), Some(false));
         assert_eq!(
