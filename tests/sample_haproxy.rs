@@ -13,7 +13,7 @@ use std::process::Command;
 
 use common::words;
 use harp::config::acl::{parse_acl_def, parse_condition, parse_sample_expr};
-use harp::sample::{AclSet, CompiledCond, CompiledExpr, EvalCtx, MemStore, OwnedRequest};
+use harp::sample::{AclSet, CompiledCond, CompiledExpr, EvalCtx, MemStore, OwnedRequest, Sample};
 use oracle::{free_port, send, start, temp_dir, HAPROXY, SEP};
 
 /// One test request: method, target, version, headers.
@@ -43,6 +43,10 @@ impl Req {
         o.src = Some(src);
         o.dst = Some(dst);
         o.fe = Some(("f".into(), 2));
+        o.vars
+            .borrow_mut()
+            .insert("txn.v".into(), Sample::str("VAL"));
+        o.vars.borrow_mut().insert("txn.n".into(), Sample::Int(4));
         o
     }
 }
@@ -65,7 +69,11 @@ const REQUESTS: &[Req] = &[
         method: "POST",
         uri: "/api/v2/users",
         version: "1.0",
-        headers: &[("Host", "api.example.org"), ("Content-Length", "0")],
+        headers: &[
+            ("Host", "api.example.org"),
+            ("Content-Length", "0"),
+            ("X-M", "2002:7f00:1::"),
+        ],
     },
     Req {
         method: "GET",
@@ -87,9 +95,9 @@ const REQUESTS: &[Req] = &[
     },
     Req {
         method: "get",
-        uri: "/lower/a.b/c?d",
+        uri: "/lower/a.b/c?d;j=5",
         version: "1.1",
-        headers: &[("Host", "h")],
+        headers: &[("Host", "h"), ("X-M", "::ffff:127.0.0.1"), ("X-N", "0x10")],
     },
     Req {
         method: "GET",
@@ -255,7 +263,9 @@ const EXPRS: &[&str] = &[
     "str(a.b.c),word(-1,.,0)", "str(.a..b.),word(2,.)", "str(.a..b.),field(2,.)",
     "str(1.2.3.4),ipmask(16)", "str(nope),ipmask(16)", "str(12x),add(1)", "str(x12),add(1)",
     "req.cook(flag)", "req.cook(only)", "req.cook(b)", "req.cook_cnt", "req.cook",
-    "str(a),regsub(x*,-,g)", "str(abc),regsub(c|,-,g)",
+    "str(a),regsub(x*,-,g)", "str(a),concat(<,txn.v,>)", "str(a),add_item(-,txn.v)",
+    "int(10),add(txn.n)", "str(VAL),strcmp(txn.v)", "str(VAK),strcmp(txn.v)", "var(txn.v)",
+    "var(txn.n),mul(3)", "var(txn.nope,dflt)", "urlp(j,;)", "hdr_ip(x-m)", "urlp(d)", "urlp(j)", "str(abc),regsub(c|,-,g)",
 ];
 
 /// ACL bodies compared as matched / not matched.
@@ -319,6 +329,30 @@ const ACLS: &[&str] = &[
     "base_beg www.Example.com:8080/static",
     "base_sub example",
     "req.hdr_val(content-length) ge 0",
+    "src -m str 127.0.0.1",
+    "dst_port -m str 80",
+    "path -m len 4",
+    "hdr(x-n) -m int 17",
+    "hdr(x-n) -m int lt 0",
+    "hdr(x-n) -m sub 7",
+    "src ::ffff:127.0.0.1",
+    "src ::ffff:127.0.0.0/104",
+    "hdr_ip(x-m) 127.0.0.1",
+    "hdr_ip(x-m) 2002:7f00:1::/48",
+    "hdr(x-m) -m ip 127.0.0.0/8",
+    "url_dir abs",
+    "path_dir lower/a.b",
+    "url_dom 81",
+    "urlp(j,;) 5",
+    "base_dir example.com:8080/static",
+    "req.hdr(x-f),lower -m beg 192",
+    "hdr_end(x-f) .2",
+    "var(txn.v) -m str VAL",
+    "var(txn.n) -m int 4",
+    "str(a) -m reg -i ^A$",
+    "str(hello) -m dom hello",
+    "str(a/b?c) -m dir b",
+    "src_port gt 1023",
 ];
 
 /// Conditions over the ACLs above (named a0, a1, ...) and predefined ones.
@@ -371,6 +405,8 @@ fn config(dir: &str, port: u16) -> String {
     for (i, a) in ACLS.iter().enumerate() {
         c.push_str(&format!("    acl a{i} {}\n", a.replace("@D@", dir)));
     }
+    c.push_str("    http-request set-var(txn.v) str(VAL)\n");
+    c.push_str("    http-request set-var(txn.n) int(4)\n");
     for (i, cond) in CONDS.iter().enumerate() {
         c.push_str(&format!(
             "    http-request set-var(txn.c{i}) int(1) {cond}\n"

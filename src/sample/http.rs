@@ -148,7 +148,8 @@ pub(crate) fn url_addr(uri: &str) -> Option<(IpAddr, u16)> {
 }
 
 /// URL parameters (`urlp`): the text after `?` (or `delim` if given) split
-/// at `&`, `;` and `delim`; (name, value) pairs, value empty without `=`.
+/// at `&`, `;` and `delim`; (name, value) pairs. A parameter without `=`
+/// is not one (HAProxy skips it, named or not).
 pub(crate) fn url_params(uri: &str, delim: Option<char>) -> Vec<(&str, &str)> {
     let start = uri.find(|c| c == '?' || Some(c) == delim);
     let Some(start) = start else {
@@ -156,8 +157,7 @@ pub(crate) fn url_params(uri: &str, delim: Option<char>) -> Vec<(&str, &str)> {
     };
     let q = &uri[start + 1..];
     q.split(|c| c == '&' || c == ';' || Some(c) == delim)
-        .filter(|p| !p.is_empty())
-        .map(|p| p.split_once('=').unwrap_or((p, "")))
+        .filter_map(|p| p.split_once('='))
         .collect()
 }
 
@@ -223,7 +223,7 @@ mod tests {
         assert_eq!(url_addr("http://name/x"), None);
         assert_eq!(
             url_params("/p?a=1&b&c=3;d=4", None),
-            vec![("a", "1"), ("b", ""), ("c", "3"), ("d", "4")]
+            vec![("a", "1"), ("c", "3"), ("d", "4")]
         );
         assert_eq!(url_params("/p;j=5", Some(';')), vec![("j", "5")]);
         assert_eq!(url_params("/p", None), vec![]);
