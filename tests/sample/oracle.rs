@@ -90,9 +90,12 @@ pub fn backend(pick: fn(&str) -> &'static str, max: usize) -> u16 {
         for conn in l.incoming().take(max) {
             let Ok(mut c) = conn else { continue };
             let _ = c.set_read_timeout(Some(Duration::from_secs(5)));
-            let mut req = Vec::new();
+            let mut req: Vec<u8> = Vec::new();
             let mut buf = [0u8; 4096];
-            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+            // HTTP: up to the end of the headers; anything else: one read.
+            while !req.windows(4).any(|w| w == b"\r\n\r\n")
+                && (req.is_empty() || req[0].is_ascii_uppercase())
+            {
                 match c.read(&mut buf) {
                     Ok(0) | Err(_) => break,
                     Ok(n) => req.extend_from_slice(&buf[..n]),
