@@ -4,6 +4,7 @@
 //! look-around (such patterns fail to compile, at load time), and matching
 //! is on UTF-8 text (binary samples are read lossily).
 
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use regex::{Regex, RegexBuilder};
@@ -26,6 +27,9 @@ pub struct PatternSet {
     ints: Vec<IntRange>,
     ips: Vec<IpPattern>,
     bins: Vec<Vec<u8>>,
+    /// Exact-match index (`str`): pattern (lower-cased with `-i`) → its
+    /// first position, so large pattern files and maps stay fast.
+    exact: HashMap<String, usize>,
 }
 
 /// Compile one regex the way ACLs and maps use it.
@@ -53,6 +57,7 @@ impl PatternSet {
             ints: Vec::new(),
             ips: Vec::new(),
             bins: Vec::new(),
+            exact: HashMap::new(),
         };
         match matcher {
             Matcher::Found | Matcher::Bool => {}
@@ -83,6 +88,7 @@ impl PatternSet {
             }
             _ => set.strs = patterns.to_vec(),
         }
+        set.reindex();
         Ok(set)
     }
 
@@ -100,7 +106,37 @@ impl PatternSet {
         set.ints = def.int_patterns.clone();
         set.ips = def.ip_patterns.clone();
         set.bins = def.bin_patterns.clone();
+        set.reindex();
         Ok(set)
+    }
+
+    fn key(&self, s: &str) -> String {
+        if self.ignore_case {
+            s.to_ascii_lowercase()
+        } else {
+            s.to_string()
+        }
+    }
+
+    fn reindex(&mut self) {
+        self.exact.clear();
+        if self.matcher != Matcher::Str {
+            return;
+        }
+        for (i, p) in self.strs.iter().enumerate() {
+            let k = self.key(p);
+            self.exact.entry(k).or_insert(i);
+        }
+    }
+
+    /// Add patterns compiled the same way (`-f` files after the words).
+    fn extend(&mut self, other: PatternSet) {
+        self.strs.extend(other.strs);
+        self.regs.extend(other.regs);
+        self.ints.extend(other.ints);
+        self.ips.extend(other.ips);
+        self.bins.extend(other.bins);
+        self.reindex();
     }
 
     /// Number of patterns (0 for `found`/`bool`).
@@ -151,6 +187,7 @@ impl PatternSet {
                 let t = s.to_text();
                 self.regs.iter().position(|r| r.is_match(&t))
             }
+            Matcher::Str => self.exact.get(&self.key(&s.to_text())).copied(),
             m => {
                 let t = s.to_text();
                 self.strs
@@ -322,11 +359,7 @@ impl CompiledAcl {
         if !from_files.is_empty() {
             let extra =
                 PatternSet::compile(def.matcher, def.flags.ignore_case, &from_files, false)?;
-            patterns.strs.extend(extra.strs);
-            patterns.regs.extend(extra.regs);
-            patterns.ints.extend(extra.ints);
-            patterns.ips.extend(extra.ips);
-            patterns.bins.extend(extra.bins);
+            patterns.extend(extra);
             words.extend(from_files);
         }
         let auth_groups = (def.expr.fetch == "http_auth_group" && def.expr.converters.is_empty())
