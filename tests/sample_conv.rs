@@ -40,14 +40,28 @@ fn every_implemented_converter_has_an_evaluator() {
     let extra: Vec<_> = ours.difference(&table).collect();
     assert!(missing.is_empty(), "not evaluated: {missing:?}");
     assert!(extra.is_empty(), "not marked implemented: {extra:?}");
-    // Each one runs on a suitable input without being refused.
-    for name in IMPLEMENTED_CONVERTERS {
-        if name.starts_with("map") || *name == "regsub" {
-            continue;
+    // Each one runs and yields a value on a suitable input.
+    let mut store = MemStore::new();
+    for (key, kind) in [("1", "k"), ("10.0.0.1", "ipk")] {
+        for (out, value) in [("str", "x"), ("int", "5"), ("ip", "10.0.0.2")] {
+            store.insert(format!("/{kind}_{out}"), format!("{key} {value}\n"));
         }
+    }
+    let r = req();
+    r.vars.borrow_mut().insert("txn.v".into(), Sample::str("1"));
+    for name in IMPLEMENTED_CONVERTERS {
+        let parts: Vec<&str> = name.split('_').collect();
+        let ip_key = parts.get(1) == Some(&"ip");
+        let out = match parts.get(2) {
+            Some(o) => o,
+            None => "str",
+        };
+        let map_file = format!("(/{}_{out})", if ip_key { "ipk" } else { "k" });
         let args = match *name {
+            n if n.starts_with("map") => map_file.as_str(),
+            "regsub" => "(1,2)",
             "field" | "word" => "(1,/)",
-            "bytes" => "(1)",
+            "bytes" => "(0)",
             "ipmask" => "(24)",
             "iif" => "(a,b)",
             "ltime" | "utime" => "(%Y)",
@@ -57,8 +71,16 @@ fn every_implemented_converter_has_an_evaluator() {
             "ltrim" | "rtrim" => "(/)",
             _ => "",
         };
-        let e = format!("str(1),{name}{args}");
-        assert_eq!(compile_err(&e, &MemStore::new()), None, "{e}");
+        let input = match *name {
+            n if n.starts_with("map") && ip_key => "ipv4(10.0.0.1)",
+            "ipmask" => "ipv4(10.0.0.1)",
+            "b64dec" => "str(MQ==)",
+            "ub64dec" => "str(MQ)",
+            _ => "str(1)",
+        };
+        let e = format!("{input},{name}{args}");
+        assert_eq!(compile_err(&e, &store), None, "{e}");
+        assert!(eval_in(&e, &r, &store).is_some(), "{e} gave no value");
     }
 }
 

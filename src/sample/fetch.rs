@@ -271,10 +271,16 @@ fn hex_decode(s: &str) -> Option<Vec<u8>> {
 
 /// Evaluate one fetch; `all`: ACL context (every occurrence).
 pub(crate) fn fetch(name: &str, args: &[String], ctx: &EvalCtx, all: bool) -> Vec<Sample> {
+    dispatch(name, args, ctx, all).unwrap_or_default()
+}
+
+/// `None` when `name` has no evaluator (a test checks every implemented
+/// fetch has one).
+fn dispatch(name: &str, args: &[String], ctx: &EvalCtx, all: bool) -> Option<Vec<Sample>> {
     let src = ctx.src;
     let res_dir = ctx.dir == Direction::Response;
     let s = |v: Option<&str>| one(v.map(Sample::str));
-    match name {
+    Some(match name {
         "always_false" => vec![Sample::Bool(false)],
         "always_true" => vec![Sample::Bool(true)],
         "base" => one(base(ctx, false)),
@@ -384,6 +390,22 @@ pub(crate) fn fetch(name: &str, args: &[String], ctx: &EvalCtx, all: bool) -> Ve
             let v = arg(args, 0).and_then(|n| src.var(n));
             one(v.or_else(|| args.get(1).map(|d| Sample::str(d.clone()))))
         }
-        _ => Vec::new(),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sample::OwnedRequest;
+
+    #[test]
+    fn every_listed_fetch_is_dispatched() {
+        let r = OwnedRequest::default();
+        let ctx = EvalCtx::request(&r);
+        for name in IMPLEMENTED_FETCHES {
+            assert!(dispatch(name, &[], &ctx, true).is_some(), "{name}");
+        }
+        assert!(dispatch("no_such_fetch", &[], &ctx, true).is_none());
     }
 }
