@@ -14,3 +14,4 @@ pub mod log;
 pub mod proxy;
 pub mod rcconf;
 pub mod runtime;
+pub mod sample;
