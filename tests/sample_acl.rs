@@ -205,3 +205,69 @@ fn http_auth_group_matches_group_membership() {
     assert!(!acl("http_auth_group(L) admins", &r));
     assert!(!acl("http_auth(L)", &r));
 }
+
+/// A TLS record holding a ClientHello with an SNI extension.
+fn client_hello(sni: &str) -> Vec<u8> {
+    let name = sni.as_bytes();
+    let mut ext = vec![0, 0];
+    ext.extend_from_slice(&((name.len() + 5) as u16).to_be_bytes());
+    ext.extend_from_slice(&((name.len() + 3) as u16).to_be_bytes());
+    ext.push(0);
+    ext.extend_from_slice(&(name.len() as u16).to_be_bytes());
+    ext.extend_from_slice(name);
+    let mut body = vec![3, 3];
+    body.extend_from_slice(&[0x11; 32]);
+    body.extend_from_slice(&[0, 0, 2, 0xc0, 0x2f, 1, 0]);
+    body.extend_from_slice(&(ext.len() as u16).to_be_bytes());
+    body.extend_from_slice(&ext);
+    let mut hs = vec![1, 0];
+    hs.extend_from_slice(&(body.len() as u16).to_be_bytes());
+    hs.extend_from_slice(&body);
+    let mut rec = vec![0x16, 3, 1];
+    rec.extend_from_slice(&(hs.len() as u16).to_be_bytes());
+    rec.extend_from_slice(&hs);
+    rec
+}
+
+#[test]
+fn three_state_conditions_wait_for_incomplete_hellos() {
+    use harp::config::acl::parse_condition;
+    use harp::sample::{CompiledCond, EvalCtx};
+    let store = MemStore::new();
+    let set = AclSet::default();
+    let tri = |c: &str, payload: Option<Vec<u8>>, more: bool| {
+        let c = parse_condition(&common::words(c)).unwrap_or_else(|e| panic!("{e}"));
+        let c = CompiledCond::compile(&c, &set, &store).unwrap_or_else(|e| panic!("{e}"));
+        let r = OwnedRequest {
+            payload,
+            ..Default::default()
+        };
+        let ctx = EvalCtx::request(&r);
+        let ctx = if more { ctx.with_more_data() } else { ctx };
+        (c.eval_tri(&ctx), c.eval(&ctx))
+    };
+    let hello = client_hello("a.example.org");
+    let partial = hello[..hello.len() - 3].to_vec();
+    let sni = "if { req.ssl_sni a.example.org }";
+    assert_eq!(tri(sni, Some(hello.clone()), true), (Some(true), true));
+    assert_eq!(tri(sni, None, true), (None, false));
+    assert_eq!(tri(sni, Some(partial.clone()), true), (None, false));
+    // Once no more data can come, undecided becomes false.
+    assert_eq!(tri(sni, Some(partial.clone()), false), (Some(false), false));
+    assert_eq!(
+        tri(sni, Some(b"GET / HTTP/1.1\r\n".to_vec()), true),
+        (Some(false), false)
+    );
+    let unless = "unless { req.ssl_sni a.example.org }";
+    assert_eq!(tri(unless, None, true), (None, true));
+    let negated = "if !{ req.ssl_sni a.example.org }";
+    assert_eq!(tri(negated, Some(partial.clone()), true), (None, true));
+    // A settled OR branch or a false AND term decides anyway.
+    let or_true = "if { req.ssl_sni a.example.org } || TRUE";
+    assert_eq!(tri(or_true, None, true), (Some(true), true));
+    let and_false = "if { req.ssl_sni a.example.org } FALSE";
+    assert_eq!(tri(and_false, None, true), (Some(false), false));
+    let hello_type = "if { req.ssl_hello_type 1 }";
+    assert_eq!(tri(hello_type, Some(hello), true), (Some(true), true));
+    assert_eq!(tri(hello_type, Some(partial), true), (None, false));
+}

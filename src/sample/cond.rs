@@ -99,6 +99,51 @@ impl CompiledCond {
     }
 }
 
+impl CompiledCond {
+    /// Three-state evaluation for `tcp-request content` rules under an
+    /// inspect delay: `None` means "wait for more data" (some ACL may still
+    /// change and the result is not settled). AND: false wins over
+    /// undecided; OR: true wins over undecided; negation and `unless` keep
+    /// undecided.
+    pub fn eval_tri(&self, ctx: &EvalCtx) -> Option<bool> {
+        let mut any_undecided = false;
+        for and_list in &self.or_terms {
+            let mut list = Some(true);
+            for t in and_list {
+                let mut term = Some(false);
+                for a in &t.lines {
+                    match a.eval_tri(ctx) {
+                        Some(true) => {
+                            term = Some(true);
+                            break;
+                        }
+                        None => term = None,
+                        Some(false) => {}
+                    }
+                }
+                match term.map(|v| v != t.negate) {
+                    Some(false) => {
+                        list = Some(false);
+                        break;
+                    }
+                    None => list = None,
+                    Some(true) => {}
+                }
+            }
+            match list {
+                Some(true) => return Some(!self.unless),
+                None => any_undecided = true,
+                Some(false) => {}
+            }
+        }
+        if any_undecided {
+            None
+        } else {
+            Some(self.unless)
+        }
+    }
+}
+
 /// Whether an optional condition lets a rule run (no condition: always).
 pub fn rule_applies(cond: Option<&CompiledCond>, ctx: &EvalCtx) -> bool {
     cond.is_none_or(|c| c.eval(ctx))

@@ -414,7 +414,7 @@ impl CompiledConv {
             }
             "crc32" | "crc32c" | "djb2" | "sdbm" | "wt6" | "xxh32" | "xxh64" | "xxh3" | "sha1"
             | "sha2" => conv_hash::apply(&self.name, self.int_arg(0), &s.to_bytes())?,
-            _ => conv_more::apply(&self.name, &self.args, s, ctx)?,
+            _ => conv_more::apply(&self.name, &self.args, s)?,
         })
     }
 }

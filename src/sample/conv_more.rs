@@ -1,7 +1,6 @@
 //! Encoding and date converters: base64 variants, hex dumps, JSON and URL
 //! escapes, `http_date`, `ltime`, `utime`.
 
-use super::source::EvalCtx;
 use super::value::Sample;
 
 /// Argument checks done at load time; the message when one is bad.
@@ -24,7 +23,7 @@ pub(crate) fn check_args(name: &str, args: &[String]) -> Option<String> {
     }
 }
 
-pub(crate) fn apply(name: &str, args: &[String], s: Sample, ctx: &EvalCtx) -> Option<Sample> {
+pub(crate) fn apply(name: &str, args: &[String], s: Sample) -> Option<Sample> {
     let a = |i: usize| args.get(i).map(String::as_str).filter(|v| !v.is_empty());
     let int_arg = |i: usize| a(i).and_then(|v| v.trim().parse::<i64>().ok());
     Some(match name {
@@ -71,10 +70,7 @@ pub(crate) fn apply(name: &str, args: &[String], s: Sample, ctx: &EvalCtx) -> Op
             let t = s.to_int()?.checked_add(int_arg(1).unwrap_or(0))?;
             Sample::Str(strftime(a(0).unwrap_or(""), t))
         }
-        _ => {
-            let _ = ctx;
-            return None;
-        }
+        _ => return None,
     })
 }
 

@@ -122,6 +122,17 @@ impl CompiledExpr {
         self.run(ctx, true)
     }
 
+    /// Whether the fetch could give another answer once more data arrives
+    /// (only when `ctx.more_data`).
+    pub fn may_change(&self, ctx: &EvalCtx) -> bool {
+        ctx.more_data
+            && matches!(
+                self.fetch.as_str(),
+                "req.ssl_sni" | "req_ssl_sni" | "req.ssl_hello_type" | "req_ssl_hello_type"
+            )
+            && tls::may_change(ctx.src.payload())
+    }
+
     /// The single value a rule or `%[...]` uses (the last occurrence of a
     /// header, the first URL parameter, ...).
     pub fn eval(&self, ctx: &EvalCtx) -> Option<Sample> {

@@ -382,6 +382,18 @@ impl CompiledAcl {
         })
     }
 
+    /// Three-state result: `None` when it does not match yet but could
+    /// once more data arrives (HAProxy's "miss").
+    pub fn eval_tri(&self, ctx: &EvalCtx) -> Option<bool> {
+        if self.eval(ctx) {
+            Some(true)
+        } else if self.expr.may_change(ctx) {
+            None
+        } else {
+            Some(false)
+        }
+    }
+
     /// Whether the ACL matches: any value of the fetch matches any
     /// pattern. A fetch giving nothing never matches (manual 7.1).
     pub fn eval(&self, ctx: &EvalCtx) -> bool {

@@ -145,6 +145,10 @@ pub enum Direction {
 pub struct EvalCtx<'a> {
     pub src: &'a dyn SampleSource,
     pub dir: Direction,
+    /// More request data may still arrive (`tcp-request inspect-delay`
+    /// not expired): fetches on incomplete data report "may change" to
+    /// [`crate::sample::CompiledCond::eval_tri`].
+    pub more_data: bool,
 }
 
 impl<'a> EvalCtx<'a> {
@@ -152,6 +156,15 @@ impl<'a> EvalCtx<'a> {
         EvalCtx {
             src,
             dir: Direction::Request,
+            more_data: false,
+        }
+    }
+
+    /// The same context while more data may still arrive.
+    pub fn with_more_data(self) -> Self {
+        EvalCtx {
+            more_data: true,
+            ..self
         }
     }
 
@@ -159,6 +172,7 @@ impl<'a> EvalCtx<'a> {
         EvalCtx {
             src,
             dir: Direction::Response,
+            more_data: false,
         }
     }
 }

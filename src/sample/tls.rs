@@ -12,6 +12,18 @@ fn handshake(data: &[u8]) -> Option<&[u8]> {
     Some(record)
 }
 
+/// Whether more bytes could still make the hello fetches answer: nothing
+/// received yet, or the start of a TLS handshake record not complete.
+pub(crate) fn may_change(data: Option<&[u8]>) -> bool {
+    let Some(data) = data else { return true };
+    match data {
+        [] => true,
+        [0x16] | [0x16, _] | [0x16, _, _] | [0x16, _, _, _] => true,
+        [0x16, _, _, hi, lo, rest @ ..] => rest.len() < usize::from(u16::from_be_bytes([*hi, *lo])),
+        _ => false,
+    }
+}
+
 /// `req.ssl_hello_type`: the handshake type (1 client hello, 2 server hello).
 pub(crate) fn hello_type(data: &[u8]) -> Option<i64> {
     let hs = handshake(data)?;
@@ -120,5 +132,10 @@ mod tests {
         assert_eq!(hello_type(&h[..h.len() - 1]), None);
         assert_eq!(hello_type(b"GET / HTTP/1.1\r\n"), None);
         assert_eq!(client_hello_sni(&[]), None);
+        assert!(may_change(None));
+        assert!(may_change(Some(&h[..3])));
+        assert!(may_change(Some(&h[..h.len() - 1])));
+        assert!(!may_change(Some(&h)));
+        assert!(!may_change(Some(b"GET /")));
     }
 }
