@@ -220,6 +220,14 @@ def report(runs_path: str, mem_path: str) -> None:
                 f"{fmt(s['bytes_per_req'])} B/response, core0 {s['core0']} %, core1 {s['core1']} %, "
                 f"proxy {s['proxy_pct']} %"
             )
+    busy0 = sum(1 for r in rows if int(r["core0_pct"]) >= 95)
+    starved = sum(1 for r in rows if int(r["core1_pct"]) - int(r["proxy_pct"]) >= 10)
+    if rows:
+        print()
+        print(f"Noise: core 0 (wrk + origins) was ≥ 95 % busy in {busy0} of {len(rows)} runs; there req/s and")
+        print("p99 are bounded by the load generator and origins, not by the proxy alone. In")
+        print(f"{starved} of {len(rows)} runs other work (other processes, softirq) used ≥ 10 % of core 1 beside the proxy.")
+        print("CPU-s per request is the least sensitive to both.")
     mem = []
     if os.path.exists(mem_path):
         with open(mem_path) as f:
