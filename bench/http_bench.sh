@@ -116,7 +116,7 @@ cleanup() {
     pids=()
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'echo "http_bench: interrupted" >&2; exit 130' INT TERM
 
 forget_pid() {
     local p keep=()
@@ -197,6 +197,14 @@ stop_proxy() {
     proxy_pid=""
 }
 
+# Wait for a load process run in the background (a signal to the script
+# interrupts `wait` at once; cleanup then ends the process).
+wait_load() {
+    pids+=("$1")
+    wait "$1" || true
+    forget_pid "$1"
+}
+
 wrk_args() { # scenario -> wrk arguments after the duration
     local url="http://127.0.0.1:$proxy_port"
     case "$1" in
@@ -211,7 +219,8 @@ run_wrk() { # scenario seconds outfile
     local hdr=()
     [ "$1" = close ] && hdr=(-H 'Connection: close')
     # shellcheck disable=SC2046
-    "${on_load[@]}" wrk -t "$wrk_threads" -d "${2}s" --latency "${hdr[@]}" $(wrk_args "$1") > "$3" 2>&1 || true
+    "${on_load[@]}" wrk -t "$wrk_threads" -d "${2}s" --latency "${hdr[@]}" $(wrk_args "$1") > "$3" 2>&1 &
+    wait_load $!
 }
 
 threads_of() { awk '/^Threads:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo "?"; }
@@ -250,7 +259,8 @@ idle_run() { # proxy round
     local log="$out/logs/idle.$1.$2"
     start_proxy "$1" "$log.proxy.log"
     "${on_load[@]}" python3 "$root/bench/idle_conns.py" --port "$proxy_port" --pid "$proxy_pid" \
-        --count "$idle_conns" --proxy "$1" --round "$2" > "$log.json" 2> "$log.client.log" || true
+        --count "$idle_conns" --proxy "$1" --round "$2" > "$log.json" 2> "$log.client.log" &
+    wait_load $!
     local alive=alive
     kill -0 "$proxy_pid" 2>/dev/null || alive=exited
     stop_proxy
