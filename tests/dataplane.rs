@@ -84,6 +84,22 @@ fn serve_origin(conn: TcpStream, name: &str) {
     }
 }
 
+/// A port where connections are refused for the whole test: bound but not
+/// listening, so no other process can take it meanwhile.
+fn refusing_port() -> (socket2::Socket, u16) {
+    let s =
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("socket");
+    let addr: std::net::SocketAddr = "127.0.0.1:0".parse().expect("addr");
+    s.bind(&addr.into()).expect("bind");
+    let port = s
+        .local_addr()
+        .ok()
+        .and_then(|a| a.as_socket())
+        .map(|a| a.port())
+        .expect("port");
+    (s, port)
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .expect("bind")
@@ -191,7 +207,7 @@ fn keep_alive_client_connection_alternates_too() {
 
 #[test]
 fn no_server_gives_haproxys_503_and_forwardfor_is_added() {
-    let dead = free_port(); // nothing listens there
+    let (_dead_socket, dead) = refusing_port();
     let o = origin("alive");
     let (p1, p2) = (free_port(), free_port());
     let cfg = format!(
@@ -256,7 +272,7 @@ fn tcp_mode_relays_bytes() {
 #[test]
 fn monitor_uri_is_answered_by_harp() {
     let port = free_port();
-    let dead = free_port();
+    let (_dead_socket, dead) = refusing_port();
     let cfg = format!(
         "defaults\n mode http\n timeout connect 500ms\n timeout client 5s\n timeout server 5s\n\
          frontend f\n bind 127.0.0.1:{port}\n monitor-uri /health\n default_backend b\n\
@@ -505,7 +521,8 @@ fn haproxy_log_analysis_parses_every_line() {
         .expect("timeout");
     let lport = udp.local_addr().expect("addr").port();
     let o = origin("s");
-    let (port, dead) = (free_port(), free_port());
+    let port = free_port();
+    let (_dead_socket, dead) = refusing_port();
     let cfg = format!(
         "global\n log 127.0.0.1:{lport} local0\ndefaults\n mode http\n log global\n option httplog\n retries 0\n\
          timeout connect 300ms\n timeout client 5s\n timeout server 5s\n\

@@ -103,6 +103,22 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// A port where connections are refused for the whole test: bound but not
+/// listening, so no other process can take it meanwhile.
+fn refusing_port() -> (socket2::Socket, u16) {
+    let s =
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("socket");
+    let addr: std::net::SocketAddr = "127.0.0.1:0".parse().expect("addr");
+    s.bind(&addr.into()).expect("bind");
+    let port = s
+        .local_addr()
+        .ok()
+        .and_then(|a| a.as_socket())
+        .map(|a| a.port())
+        .expect("port");
+    (s, port)
+}
+
 fn wait_listening(port: u16) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -266,6 +282,82 @@ fn scenarios() -> Vec<Scenario> {
             requests: n(4, "/fb"),
         },
         Scenario {
+            name: "acl routing with use_backend",
+            cfg: "frontend f\n bind 127.0.0.1:{FRONT}\n acl is_api path_beg /api\n acl is_img path_end .png .jpg\n use_backend api if is_api\n use_backend img if is_img || { hdr(host) -i img.example }\n default_backend web\nbackend api\n server a 127.0.0.1:{S1}\nbackend img\n server b 127.0.0.1:{S2}\nbackend web\n server c 127.0.0.1:{S3}\n",
+            requests: vec![
+                get("/api/v1"),
+                get("/x.png"),
+                get("/index.html"),
+                "GET / HTTP/1.1\r\nHost: IMG.example\r\nConnection: close\r\n\r\n".into(),
+            ],
+        },
+        Scenario {
+            name: "dynamic use_backend from the Host header",
+            cfg: "frontend f\n bind 127.0.0.1:{FRONT}\n use_backend %[req.hdr(host),lower,field(1,.)]\n default_backend web\nbackend alpha\n server a 127.0.0.1:{S1}\nbackend web\n server c 127.0.0.1:{S3}\n",
+            requests: vec![
+                "GET / HTTP/1.1\r\nHost: Alpha.example\r\nConnection: close\r\n\r\n".into(),
+                "GET / HTTP/1.1\r\nHost: beta.example\r\nConnection: close\r\n\r\n".into(),
+            ],
+        },
+        Scenario {
+            name: "http-request deny and deny_status",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n http-request deny if { path_beg /admin }\n http-request deny deny_status 429 if { url_param(flood) -m found }\n server a 127.0.0.1:{S1}\n",
+            requests: vec![get("/admin/x"), get("/?flood=1"), get("/ok")],
+        },
+        Scenario {
+            name: "http-request return",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n http-request return status 200 content-type text/plain string \"pong\" if { path /ping }\n http-request return status 404 if { path /missing }\n server a 127.0.0.1:{S1}\n",
+            requests: vec![get("/ping"), get("/missing"), get("/other")],
+        },
+        Scenario {
+            name: "redirects",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n http-request redirect location /new code 301 if { path /old }\n http-request redirect prefix /v2 if { path_beg /v1 }\n redirect scheme https if { hdr(host) secure.example }\n server a 127.0.0.1:{S1}\n",
+            requests: vec![
+                get("/old"),
+                get("/v1/items?x=1"),
+                "GET /pay HTTP/1.1\r\nHost: secure.example\r\nConnection: close\r\n\r\n".into(),
+                get("/plain"),
+            ],
+        },
+        Scenario {
+            name: "request header rewriting",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n http-request set-header X-Path %[path]\n http-request add-header X-Multi one\n http-request add-header X-Multi two\n http-request del-header User-Agent\n http-request replace-header Host (.*)\\.example \\1.internal\n server a 127.0.0.1:{S1}\n",
+            requests: vec![get("/a/b?c=d")],
+        },
+        Scenario {
+            name: "path rewriting",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n http-request set-path /base%[path] if { path_beg /api }\n http-request replace-path /old/(.*) /new/\\1\n http-request set-query v=2 if { path_end .json }\n server a 127.0.0.1:{S1}\n",
+            requests: vec![get("/api/x"), get("/old/thing"), get("/data.json?v=1")],
+        },
+        Scenario {
+            name: "http-response rewriting",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n http-response set-header X-Frame-Options DENY\n http-response del-header X-Origin\n http-response set-status 203 if { status 200 } { res.hdr(x-origin) s1 }\n server a 127.0.0.1:{S1}\n",
+            requests: vec![get("/"), get("/status")],
+        },
+        Scenario {
+            name: "set-var and conditions on variables",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n http-request set-var(txn.p) path\n http-request set-header X-Seen %[var(txn.p)]\n http-request deny if { var(txn.p) -m beg /secret }\n server a 127.0.0.1:{S1}\n",
+            requests: vec![get("/hello"), get("/secret/x")],
+        },
+        Scenario {
+            name: "method and source ACLs",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n acl local src 127.0.0.0/8\n http-request deny if METH_POST !local\n http-request deny if { method DELETE }\n server a 127.0.0.1:{S1}\n",
+            requests: vec![
+                get("/"),
+                "DELETE /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".into(),
+                "POST /y HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into(),
+            ],
+        },
+        Scenario {
+            name: "basic auth with a userlist",
+            cfg: "userlist users\n user alice insecure-password secret\nlisten l\n bind 127.0.0.1:{FRONT}\n http-request auth realm private unless { http_auth(users) }\n server a 127.0.0.1:{S1}\n",
+            requests: vec![
+                get("/"),
+                "GET / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic YWxpY2U6c2VjcmV0\r\nConnection: close\r\n\r\n".into(),
+                "GET / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic YWxpY2U6d3Jvbmc=\r\nConnection: close\r\n\r\n".into(),
+            ],
+        },
+        Scenario {
             name: "POST body forwarded",
             cfg: "listen l\n bind 127.0.0.1:{FRONT}\n server a 127.0.0.1:{S1}\n",
             requests: vec![
@@ -282,7 +374,7 @@ fn traffic_agrees_with_haproxy() {
         "{HAPROXY} is missing: run scripts/test.sh, which installs HAProxy 2.6"
     );
     let (o1, o2, o3) = (origin("s1"), origin("s2"), origin("s3"));
-    let dead = free_port();
+    let (_dead_socket, dead) = refusing_port();
     let errfile = std::env::temp_dir().join(format!("harp-diff-503-{}.http", std::process::id()));
     std::fs::write(
         &errfile,

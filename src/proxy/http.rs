@@ -122,20 +122,6 @@ pub async fn serve(shared: Arc<Shared>, fe: usize, stream: TcpStream, info: Conn
     }
 }
 
-/// The backend for a request: `use_backend` rules without a condition in
-/// order, then `default_backend`.
-fn choose_backend(shared: &Shared, fe: usize) -> Option<&Arc<BackendState>> {
-    let p = &shared.frontends[fe].proxy;
-    let name = p
-        .use_backend
-        .iter()
-        .find(|u| u.cond.is_none())
-        .map(|u| u.target.as_str())
-        .or_else(|| p.default_backend())
-        .or_else(|| p.cap.backend.then_some(p.name.as_str()))?;
-    shared.backends.get(name)
-}
-
 /// One request: forward it, then log the stream when its response body
 /// ends (HAProxy logs at the end of the stream unless `option logasap`).
 async fn handle(
@@ -234,10 +220,15 @@ async fn forward(
             return reply(shared, fe, None, 200);
         }
     }
-    let Some(be) = choose_backend(shared, fe) else {
-        rec.term = TermState::new(TermCause::Proxy, TermPhase::Request);
-        return reply(shared, fe, None, 503);
+    let (be, mut txn) = match super::phases::request_phase(shared, fe, &mut req, &info).await {
+        super::phases::Routed::To(be, txn) => (be, txn),
+        super::phases::Routed::Answer(resp, be) => {
+            rec.backend = be.map(|b| b.name.clone());
+            rec.term = TermState::new(TermCause::Local, TermPhase::Request);
+            return resp;
+        }
     };
+    let be = &be;
     rec.backend = Some(be.name.clone());
     let bs = &be.proxy.settings;
     let fs = &shared.frontends[fe].proxy.settings;
@@ -356,6 +347,11 @@ async fn forward(
     rec.srv_conn = u64::from(server.cur_conns.load(std::sync::atomic::Ordering::Relaxed));
     match res {
         Ok(Ok(mut resp)) => {
+            if let Some(answer) =
+                super::phases::response_phase(shared, fe, be, &mut txn, &mut resp).await
+            {
+                return answer;
+            }
             if let (Some(client_side), http::StatusCode::SWITCHING_PROTOCOLS) =
                 (upgrade, resp.status())
             {

@@ -5,6 +5,7 @@
 pub mod gaps;
 pub mod logger;
 pub mod process;
+pub mod rules;
 pub mod table;
 
 use std::collections::HashMap;
@@ -29,6 +30,8 @@ const DEFAULT_GLOBAL_MAXCONN: usize = 100_000;
 pub struct FrontendState {
     pub proxy: Arc<Proxy>,
     pub logger: Arc<logger::Logger>,
+    /// Compiled ACLs and rules.
+    pub rules: rules::ProxyRules,
     /// The frontend's error messages (used when the backend has none).
     pub errors: crate::http::resolve::ErrorSet,
     /// `maxconn` of the frontend: accepting pauses when it is reached.
@@ -43,6 +46,8 @@ pub struct Shared {
     pub frontends: Vec<FrontendState>,
     pub backends: HashMap<String, Arc<BackendState>>,
     pub global_slots: Arc<Semaphore>,
+    /// Userlists, for `http_auth()` and `http-request auth`.
+    pub userlists: Vec<crate::config::model::Userlist>,
     /// Connections being served (`actconn`).
     pub actconn: AtomicU64,
 }
@@ -58,6 +63,8 @@ pub enum RunError {
     },
     #[error("proxy '{proxy}': {reason}")]
     ErrorFile { proxy: String, reason: String },
+    #[error("proxy '{proxy}': {reason}")]
+    Rules { proxy: String, reason: String },
     #[error("backend '{backend}': {reason}")]
     Balance { backend: String, reason: String },
     #[error("cannot start the runtime: {0}")]
@@ -80,8 +87,14 @@ impl Shared {
                         .join(" "),
                 },
             )?;
+            let compile = || {
+                rules::ProxyRules::compile(&p).map_err(|reason| RunError::Rules {
+                    proxy: p.name.clone(),
+                    reason,
+                })
+            };
             if p.cap.backend && !p.disabled {
-                let be = BackendState::from_proxy(&p, errors.clone()).map_err(|e| {
+                let be = BackendState::from_proxy(&p, errors.clone(), compile()?).map_err(|e| {
                     RunError::Balance {
                         backend: p.name.clone(),
                         reason: e,
@@ -96,6 +109,7 @@ impl Shared {
                     .filter(|&m| m > 0)
                     .map_or(Semaphore::MAX_PERMITS, |m| m as usize);
                 frontends.push(FrontendState {
+                    rules: compile()?,
                     errors,
                     logger: logger::Logger::new(&model.global, &p),
                     proxy: p,
@@ -114,6 +128,7 @@ impl Shared {
             backends,
             global_slots: Arc::new(Semaphore::new(global)),
             actconn: AtomicU64::new(0),
+            userlists: model.userlists.clone(),
         })
     }
 }

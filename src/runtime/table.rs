@@ -79,6 +79,8 @@ pub struct BackendState {
     pub lb: Mutex<Balancer>,
     /// The backend's own error messages (`errorfile`, `errorloc`, ...).
     pub errors: ErrorSet,
+    /// The backend's compiled rules (`http-request`, `http-response`...).
+    pub rules: crate::runtime::rules::ProxyRules,
 }
 
 /// A connection slot on a server, held until the exchange is over (the
@@ -141,7 +143,11 @@ fn target_of(addr: &ServerAddr, resolved: Option<std::net::IpAddr>) -> Option<Ta
 }
 
 impl BackendState {
-    pub fn from_proxy(p: &Arc<Proxy>, errors: ErrorSet) -> Result<BackendState, String> {
+    pub fn from_proxy(
+        p: &Arc<Proxy>,
+        errors: ErrorSet,
+        rules: crate::runtime::rules::ProxyRules,
+    ) -> Result<BackendState, String> {
         let servers = p
             .servers
             .iter()
@@ -179,6 +185,7 @@ impl BackendState {
             queued: AtomicU32::new(0),
             lb: Mutex::new(lb),
             errors,
+            rules,
         })
     }
 
