@@ -8,5 +8,6 @@ pub mod phases;
 pub mod pick;
 pub mod rules;
 pub mod tcp;
+pub mod tcprules;
 pub mod txn;
 pub mod upstream;

@@ -24,6 +24,8 @@ pub struct Txn<'a> {
     pub res_headers: Vec<(String, String)>,
     pub fe: (String, i64),
     pub be: Option<(String, i64)>,
+    /// The first bytes of a TCP stream (`req.payload`, `req.ssl_sni`...).
+    pub payload: Option<Vec<u8>>,
     vars: RefCell<HashMap<String, Sample>>,
 }
 
@@ -49,6 +51,7 @@ impl<'a> Txn<'a> {
             res_headers: Vec::new(),
             fe,
             be: None,
+            payload: None,
             vars: RefCell::new(HashMap::new()),
         }
     }
@@ -84,13 +87,13 @@ impl SampleSource for Txn<'_> {
         Some(self.local)
     }
     fn method(&self) -> Option<&str> {
-        Some(&self.method)
+        (!self.method.is_empty()).then_some(self.method.as_str())
     }
     fn uri(&self) -> Option<&str> {
-        Some(&self.uri)
+        (!self.method.is_empty()).then_some(self.uri.as_str())
     }
     fn req_version(&self) -> Option<&str> {
-        Some(&self.version)
+        (!self.method.is_empty()).then_some(self.version.as_str())
     }
     fn req_headers(&self) -> Vec<(&str, &str)> {
         self.headers
@@ -111,7 +114,10 @@ impl SampleSource for Txn<'_> {
             .collect()
     }
     fn fc_http_major(&self) -> Option<i64> {
-        Some(1)
+        (!self.method.is_empty()).then_some(1)
+    }
+    fn payload(&self) -> Option<&[u8]> {
+        self.payload.as_deref()
     }
     fn fe_name(&self) -> Option<&str> {
         Some(&self.fe.0)

@@ -306,6 +306,11 @@ async fn accept_loop(shared: Arc<Shared>, fe: usize, l: TcpListener) {
             .local_addr()
             .unwrap_or(SocketAddr::from(([0, 0, 0, 0], 0)));
         let info = ConnInfo { client, local };
+        // `tcp-request connection reject`: closed before anything is read.
+        if !crate::proxy::tcprules::connection_allowed(&shared, fe, &info) {
+            drop(stream);
+            continue;
+        }
         let shared = shared.clone();
         shared.actconn.fetch_add(1, Ordering::Relaxed);
         shared.frontends[fe].feconn.fetch_add(1, Ordering::Relaxed);
