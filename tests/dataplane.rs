@@ -4,22 +4,17 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-const HARP: &str = env!("CARGO_BIN_EXE_harp");
+#[allow(dead_code)]
+mod common;
+use common::net::{free_port, refusing_port, Proc};
 
-/// Kills the child when the test ends, even on failure.
-struct Proc(Child);
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+const HARP: &str = env!("CARGO_BIN_EXE_harp");
 
 /// A tiny HTTP/1.1 origin: answers every request with its name, and
 /// echoes the X-Forwarded-For it received in a header. Keep-alive aware.
@@ -82,30 +77,6 @@ fn serve_origin(conn: TcpStream, name: &str) {
             return;
         }
     }
-}
-
-/// A port where connections are refused for the whole test: bound but not
-/// listening, so no other process can take it meanwhile.
-fn refusing_port() -> (socket2::Socket, u16) {
-    let s =
-        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("socket");
-    let addr: std::net::SocketAddr = "127.0.0.1:0".parse().expect("addr");
-    s.bind(&addr.into()).expect("bind");
-    let port = s
-        .local_addr()
-        .ok()
-        .and_then(|a| a.as_socket())
-        .map(|a| a.port())
-        .expect("port");
-    (s, port)
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
 }
 
 fn start_harp(cfg: &str, port: u16) -> Proc {

@@ -10,22 +10,18 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+#[allow(dead_code)]
+mod common;
+use common::net::{free_port, refusing_port, wait_listening, Proc};
 
 const HARP: &str = env!("CARGO_BIN_EXE_harp");
 const HAPROXY: &str = "/usr/sbin/haproxy";
-
-struct Proc(Child);
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 struct Origin {
     port: u16,
@@ -93,38 +89,6 @@ fn origin(name: &'static str) -> Origin {
         }
     });
     Origin { port, stop }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-/// A port where connections are refused for the whole test: bound but not
-/// listening, so no other process can take it meanwhile.
-fn refusing_port() -> (socket2::Socket, u16) {
-    let s =
-        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("socket");
-    let addr: std::net::SocketAddr = "127.0.0.1:0".parse().expect("addr");
-    s.bind(&addr.into()).expect("bind");
-    let port = s
-        .local_addr()
-        .ok()
-        .and_then(|a| a.as_socket())
-        .map(|a| a.port())
-        .expect("port");
-    (s, port)
-}
-
-fn wait_listening(port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "nothing listens on {port}");
-        thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// A response reduced to what must agree.
