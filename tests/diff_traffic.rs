@@ -322,6 +322,16 @@ fn scenarios() -> Vec<Scenario> {
             ],
         },
         Scenario {
+            name: "malformed requests get HAProxy's 400",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n server a 127.0.0.1:{S1}\n",
+            requests: vec![
+                "GARBAGE\r\n\r\n".into(),
+                "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab".into(),
+                "GET / HTTP/1.1\r\nBad Header\r\n\r\n".into(),
+                "GET /\x01 HTTP/1.1\r\nHost: x\r\n\r\n".into(),
+            ],
+        },
+        Scenario {
             name: "POST body forwarded",
             cfg: "listen l\n bind 127.0.0.1:{FRONT}\n server a 127.0.0.1:{S1}\n",
             requests: vec![

@@ -17,6 +17,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpStream;
 
 use super::body::{full, once, RespBody};
+use super::earlyerr::{EarlyErrors, InService};
 use super::pick::pick;
 use super::upstream::{connect_http, put_idle, take_idle};
 use crate::balance::Request as LbRequest;
@@ -93,6 +94,15 @@ pub fn reply(
     }
 }
 
+/// Clears the in-service flag once the response body is gone.
+struct BusyUntilDropped(InService);
+
+impl Drop for BusyUntilDropped {
+    fn drop(&mut self) {
+        self.0 .0.store(false, std::sync::atomic::Ordering::Release);
+    }
+}
+
 /// Serve one client connection of an HTTP frontend.
 pub async fn serve(shared: Arc<Shared>, fe: usize, stream: TcpStream, info: ConnInfo) {
     let front = &shared.frontends[fe];
@@ -109,12 +119,27 @@ pub async fn serve(shared: Arc<Shared>, fe: usize, stream: TcpStream, info: Conn
         b.header_read_timeout(header_timeout);
     }
     let svc_shared = shared.clone();
+    let busy = InService::default();
+    let svc_busy = busy.clone();
     let svc = service_fn(move |req| {
         let shared = svc_shared.clone();
-        async move { Ok::<_, Infallible>(handle(&shared, fe, req, info).await) }
+        let busy = svc_busy.clone();
+        async move {
+            // From here until the response is written, what hyper writes
+            // is ours to pass through unchanged.
+            busy.0.store(true, std::sync::atomic::Ordering::Release);
+            let resp = handle(&shared, fe, req, info).await;
+            let guard = BusyUntilDropped(busy);
+            let (parts, body) = resp.into_parts();
+            let body = body.map_frame(move |f| {
+                let _held = &guard;
+                f
+            });
+            Ok::<_, Infallible>(Response::from_parts(parts, body.boxed()))
+        }
     });
     if let Err(e) = b
-        .serve_connection(TokioIo::new(stream), svc)
+        .serve_connection(TokioIo::new(EarlyErrors::new(stream, busy)), svc)
         .with_upgrades()
         .await
     {
