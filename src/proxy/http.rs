@@ -157,31 +157,37 @@ async fn handle(
 ) -> Response<RespBody> {
     let t0 = Instant::now();
     let front = &shared.frontends[fe];
-    let mut rec = LogRecord {
-        client: Some(Peer::Inet(info.client)),
-        frontend_addr: Some(Peer::Inet(info.local)),
-        frontend: front.proxy.name.clone(),
-        http: true,
-        accept_date: LogTime::from_system(SystemTime::now()),
-        request_line: Some(format!(
-            "{} {} {:?}",
-            req.method(),
-            req.uri(),
-            req.version()
-        )),
-        timers: Timers {
-            th: 0,
-            ti: 0,
-            treq: 0,
-            ..Timers::default()
-        },
-        ..LogRecord::default()
+    let logging = front.logger.enabled();
+    // The record is only filled when a log line will be written.
+    let mut rec = if logging {
+        LogRecord {
+            client: Some(Peer::Inet(info.client)),
+            frontend_addr: Some(Peer::Inet(info.local)),
+            frontend: front.proxy.name.clone(),
+            http: true,
+            accept_date: LogTime::from_system(SystemTime::now()),
+            request_line: Some(format!(
+                "{} {} {:?}",
+                req.method(),
+                req.uri(),
+                req.version()
+            )),
+            timers: Timers {
+                th: 0,
+                ti: 0,
+                treq: 0,
+                ..Timers::default()
+            },
+            ..LogRecord::default()
+        }
+    } else {
+        LogRecord::default()
     };
     let resp = forward(shared, fe, req, info, &mut rec, t0).await;
-    let logger = front.logger.clone();
-    if !logger.enabled() {
+    if !logging {
         return resp;
     }
+    let logger = front.logger.clone();
     rec.status = Some(resp.status().as_u16());
     rec.timers.ta = t0.elapsed().as_millis() as i64;
     // What the client receives: the header block, then the body.
@@ -286,15 +292,16 @@ async fn forward(
         ms(bs.timeouts.queue.or(bs.timeouts.connect)).unwrap_or(Duration::from_secs(3600));
     // What the balancing algorithm may hash on, taken before the request
     // moves on to the server.
-    let lb_uri = req.uri().path_and_query().map(|pq| pq.as_str().to_owned());
-    let lb_header = match be.lb.lock().map(|lb| lb.wants_header()) {
-        Ok(Some(name)) => req
-            .headers()
-            .get(name.as_str())
+    let lb_uri = be
+        .wants_uri
+        .then(|| req.uri().path_and_query().map(|pq| pq.as_str().to_owned()))
+        .flatten();
+    let lb_header = be.wants_header.as_deref().and_then(|name| {
+        req.headers()
+            .get(name)
             .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(',').next().unwrap_or("").trim().to_owned()),
-        _ => None,
-    };
+            .map(|v| v.split(',').next().unwrap_or("").trim().to_owned())
+    });
     let lb_req = LbRequest {
         src: Some(info.client.ip()),
         uri: lb_uri.as_deref().map(str::as_bytes),

@@ -51,6 +51,10 @@ pub fn unsupported(model: &Model) -> Vec<String> {
         if actions.clone().any(|a| a.starts_with("capture")) || !s.captures.is_empty() {
             gaps.push("header captures in logs");
         }
+        let algo = s.balance.algorithm.as_str();
+        if algo == "hash" || (algo.starts_with("rdp-cookie") && p.mode() == Mode::Tcp) {
+            gaps.push("'balance hash' and 'balance rdp-cookie' keys (round robin is used instead)");
+        }
         if !p.use_server.is_empty() {
             gaps.push("'use-server'");
         }

@@ -81,6 +81,9 @@ pub struct BackendState {
     pub errors: ErrorSet,
     /// The backend's compiled rules (`http-request`, `http-response`...).
     pub rules: crate::runtime::rules::ProxyRules,
+    /// What the balancing algorithm hashes on (fixed by the config).
+    pub wants_uri: bool,
+    pub wants_header: Option<String>,
 }
 
 /// A connection slot on a server, held until the exchange is over (the
@@ -175,7 +178,14 @@ impl BackendState {
                 lb.set_state(s.idx, SrvState::Maint);
             }
         }
+        let (wants_uri, wants_header) = match lb.wants() {
+            crate::balance::Wants::Uri | crate::balance::Wants::UriAndBody => (true, None),
+            crate::balance::Wants::Header(h) => (false, Some(h.to_string())),
+            _ => (false, None),
+        };
         Ok(BackendState {
+            wants_uri,
+            wants_header,
             name: p.name.clone(),
             id: p.id,
             mode: p.mode(),
