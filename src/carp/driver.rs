@@ -1,0 +1,362 @@
+//! The Linux CARP driver: one tokio task per vhid runs its [`VhidMachine`]
+//! against the real network. It owns the vhid's advert socket
+//! ([`AdvertSocket`]), its addresses and gratuitous ARPs ([`Netlink`],
+//! [`ArpAnnouncer`]) and the clock; the machine decides everything.
+//!
+//! Entry point: [`run_carp`].
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::hash::{BuildHasher, Hasher};
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+use tracing::{debug, info, warn};
+
+use super::auth::VhidAuth;
+use super::events::{Action, Family, Output, VhidParams};
+pub use super::iface::IfaceMap;
+use super::io::{parse_advert_v4, worth_logging, AdvertSocket, RECV_BUF_LEN};
+use super::packet::PacketError;
+use super::state::VhidMachine;
+use super::timing::Demotion;
+use super::vip::{ArpAnnouncer, LinkInfo, Netlink, VipError};
+use super::wire::tos_from_dscp;
+use crate::rcconf::{CarpAddr, CarpModel, VhidConfig};
+
+/// How often the parent's link state is polled.
+const LINK_POLL: Duration = Duration::from_secs(1);
+/// A rejected advert of the same kind is logged at most this often.
+const REJECT_LOG_EVERY: Duration = Duration::from_secs(10);
+/// How long the vhids get to bow out and remove their addresses.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+#[derive(Debug, thiserror::Error)]
+pub enum DriverError {
+    #[error("carp: vhid {vhid} on {iface}: {why}")]
+    Interface {
+        vhid: u8,
+        iface: String,
+        why: String,
+    },
+    #[error("carp: vhid {vhid} on {iface}: cannot open the CARP socket: {err}")]
+    Socket {
+        vhid: u8,
+        iface: String,
+        err: std::io::Error,
+    },
+    #[error("carp: {0}")]
+    Vip(#[from] VipError),
+}
+
+/// The node-wide demotion (`net.inet.carp.demotion`): a Demote action of
+/// one vhid changes it and every vhid is told the new value.
+struct SharedDemotion {
+    value: Mutex<Demotion>,
+    tx: watch::Sender<i32>,
+}
+
+impl SharedDemotion {
+    fn adjust(&self, by: i32, reason: &str) {
+        let (line, v) = match self.value.lock() {
+            Ok(mut d) => (d.adjust(by, reason), d.value()),
+            Err(poisoned) => {
+                let mut d = poisoned.into_inner();
+                (d.adjust(by, reason), d.value())
+            }
+        };
+        info!(target: "carp", "{line}");
+        self.tx.send_replace(v);
+    }
+}
+
+/// Runs every vhid of `model` until `shutdown` completes, then bows out
+/// (MASTERs send an advbase/advskew 255 advert) and removes the
+/// addresses. Errors before the vhids start (unknown interface, socket
+/// refused, netlink unavailable) are returned at once and nothing runs.
+pub async fn run_carp(
+    model: &CarpModel,
+    iface_map: &IfaceMap,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), DriverError> {
+    let nl = Netlink::connect()?;
+    let links = nl.links().await?;
+    let (dem_tx, dem_rx) = watch::channel(model.sysctl.demotion);
+    let demotion = Arc::new(SharedDemotion {
+        value: Mutex::new(Demotion::new(model.sysctl.demotion)),
+        tx: dem_tx,
+    });
+    let mut ready = Vec::new();
+    for v in &model.vhids {
+        ready.push(VhidTask::prepare(model, iface_map, &links, v, &nl)?);
+    }
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut tasks = JoinSet::new();
+    for t in ready {
+        tasks.spawn(t.run(stop_rx.clone(), dem_rx.clone(), demotion.clone()));
+    }
+    shutdown.await;
+    stop_tx.send_replace(true);
+    let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
+        while tasks.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        warn!(target: "carp", "carp: vhids did not stop within {SHUTDOWN_GRACE:?}");
+    }
+    Ok(())
+}
+
+/// A random seed for the counter generator: std's per-process random
+/// hasher keys, mixed with the clock.
+fn random_seed(vhid: u8) -> u64 {
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u8(vhid);
+    if let Ok(t) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        h.write_u128(t.as_nanos());
+    }
+    h.finish()
+}
+
+/// One vhid, ready to run.
+struct VhidTask {
+    name: String,
+    machine: VhidMachine,
+    auth: VhidAuth,
+    sock: AdvertSocket,
+    arp: Option<ArpAnnouncer>,
+    nl: Netlink,
+    link: LinkInfo,
+    addrs: Vec<CarpAddr>,
+    base: Instant,
+    last_reject: Option<(Instant, String)>,
+    rejected: u64,
+}
+
+enum Event {
+    Stop,
+    Packet(std::io::Result<usize>),
+    Timer,
+    Demotion(i32),
+    LinkPoll,
+}
+
+impl VhidTask {
+    fn prepare(
+        model: &CarpModel,
+        map: &IfaceMap,
+        links: &[LinkInfo],
+        v: &VhidConfig,
+        nl: &Netlink,
+    ) -> Result<VhidTask, DriverError> {
+        let r =
+            super::iface::resolve(model, map, links, v).map_err(|why| DriverError::Interface {
+                vhid: v.vhid,
+                iface: v.iface().to_string(),
+                why,
+            })?;
+        let name = format!("{}@{}", v.vhid, v.iface());
+        if let Some(w) = &r.warning {
+            warn!(target: "carp", "carp: {name}: {w}");
+        }
+        let link = r.link.clone();
+        let mut params = VhidParams::from_config(v, &model.sysctl, random_seed(v.vhid));
+        params.own_source = link.own_v4(&v.addrs).map(IpAddr::V4);
+        if params.has_v6 {
+            // TODO(ipv6): adverts on ff02::12. The IPv6 addresses are still
+            // installed and HMAC'd; only IPv4 adverts are exchanged.
+            warn!(target: "carp", "carp: {name}: IPv6 adverts are not implemented; the vhid runs on IPv4 adverts only");
+            params.has_v6 = false;
+            if !params.has_v4 {
+                warn!(target: "carp", "carp: {name}: no IPv4 address, the vhid stays INIT");
+            }
+        }
+        let auth = VhidAuth::from_config(v);
+        let sock = AdvertSocket::open(&link.name, link.index, tos_from_dscp(model.sysctl.dscp))
+            .map_err(|err| DriverError::Socket {
+                vhid: v.vhid,
+                iface: link.name.clone(),
+                err,
+            })?;
+        let arp = match link.mac6() {
+            Some(mac) => Some(ArpAnnouncer::open(&link.name, link.index, mac)?),
+            None => {
+                warn!(target: "carp", "carp: {name}: {} has no Ethernet address; no gratuitous ARP", link.name);
+                None
+            }
+        };
+        info!(target: "carp", "carp: {name}: on {} (ifindex {}), source {}",
+            link.name, link.index,
+            params.own_source.map_or("chosen by the kernel".to_string(), |s| s.to_string()));
+        Ok(VhidTask {
+            name,
+            machine: VhidMachine::new(params, model.sysctl.demotion),
+            auth,
+            sock,
+            arp,
+            nl: nl.clone(),
+            link,
+            addrs: v.addrs.clone(),
+            base: Instant::now(),
+            last_reject: None,
+            rejected: 0,
+        })
+    }
+
+    fn now(&self) -> Duration {
+        self.base.elapsed()
+    }
+
+    async fn run(
+        mut self,
+        mut stop: watch::Receiver<bool>,
+        mut demotion_rx: watch::Receiver<i32>,
+        demotion: Arc<SharedDemotion>,
+    ) {
+        demotion_rx.mark_unchanged();
+        let out = self.machine.start(self.now(), self.link.up);
+        self.carry_out(out, &demotion).await;
+        let mut buf = vec![0u8; RECV_BUF_LEN];
+        let mut poll = tokio::time::interval(LINK_POLL);
+        poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            let deadline = self.machine.deadline().map(|d| self.base + d);
+            let event = tokio::select! {
+                r = stop.wait_for(|s| *s) => { let _ = r; Event::Stop }
+                r = self.sock.recv(&mut buf) => Event::Packet(r),
+                _ = sleep_until(deadline) => Event::Timer,
+                r = demotion_rx.changed() => match r {
+                    Ok(()) => Event::Demotion(*demotion_rx.borrow_and_update()),
+                    Err(_) => Event::Stop,
+                },
+                _ = poll.tick() => Event::LinkPoll,
+            };
+            let out = match event {
+                Event::Stop => break,
+                Event::Packet(Ok(n)) => self.received(&buf[..n.min(buf.len())]),
+                Event::Packet(Err(e)) => {
+                    warn!(target: "carp", "carp: {}: receive error: {e}", self.name);
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    Output::default()
+                }
+                Event::Timer => self.machine.timer_fired(self.now()),
+                Event::Demotion(v) => self.machine.set_demotion(self.now(), v),
+                Event::LinkPoll => match self.nl.link_up(self.link.index).await {
+                    Ok(up) => self.machine.link_changed(self.now(), up.unwrap_or(false)),
+                    Err(e) => {
+                        debug!(target: "carp", "carp: {}: link state: {e}", self.name);
+                        Output::default()
+                    }
+                },
+            };
+            self.carry_out(out, &demotion).await;
+        }
+        let out = self.machine.shutdown(self.now());
+        self.carry_out(out, &demotion).await;
+    }
+
+    fn received(&mut self, packet: &[u8]) -> Output {
+        match parse_advert_v4(packet, &self.auth) {
+            Ok(ad) => self.machine.advert_received(self.now(), &ad),
+            Err(e) => {
+                self.log_reject(&e);
+                Output::default()
+            }
+        }
+    }
+
+    /// Logs a rejected packet, at most once per [`REJECT_LOG_EVERY`] for
+    /// the same error, with the count of those not logged.
+    fn log_reject(&mut self, e: &PacketError) {
+        if !worth_logging(e) {
+            return;
+        }
+        let text = e.to_string();
+        let now = Instant::now();
+        let due = match &self.last_reject {
+            Some((at, last)) => *last != text || now.duration_since(*at) >= REJECT_LOG_EVERY,
+            None => true,
+        };
+        if due {
+            let more = if self.rejected > 0 {
+                format!(" ({} more rejected since the last report)", self.rejected)
+            } else {
+                String::new()
+            };
+            warn!(target: "carp", "carp: {}: advert rejected: {text}{more}", self.name);
+            self.last_reject = Some((now, text));
+            self.rejected = 0;
+        } else {
+            self.rejected += 1;
+        }
+    }
+
+    /// Carries out the actions in order; the results of sends are fed back
+    /// to the machine and their actions appended.
+    async fn carry_out(&mut self, out: Output, demotion: &SharedDemotion) {
+        let mut queue: VecDeque<Action> = out.actions.into();
+        while let Some(action) = queue.pop_front() {
+            match action {
+                Action::SendAdvert {
+                    family: Family::V4,
+                    advbase,
+                    advskew,
+                    counter,
+                } => {
+                    let bytes = self.auth.advertisement(advbase, advskew, counter).encode();
+                    let r = self.sock.send(&bytes).await;
+                    if let Err(e) = &r {
+                        warn!(target: "carp", "carp: {}: send error: {e}", self.name);
+                    }
+                    let errno = r.err().map(|e| e.raw_os_error().unwrap_or(-1));
+                    queue.extend(self.machine.send_result(errno).actions);
+                }
+                Action::SendAdvert {
+                    family: Family::V6, ..
+                } => debug!(target: "carp", "carp: {}: IPv6 advert skipped", self.name),
+                Action::AddAddresses => {
+                    for a in &self.addrs {
+                        if let Err(e) = self.nl.add_addr(self.link.index, *a).await {
+                            warn!(target: "carp", "carp: {}: cannot add {a} on {}: {e}", self.name, self.link.name);
+                        }
+                    }
+                    self.announce();
+                }
+                Action::Announce => self.announce(),
+                Action::RemoveAddresses => {
+                    for a in &self.addrs {
+                        if let Err(e) = self.nl.del_addr(self.link.index, *a).await {
+                            warn!(target: "carp", "carp: {}: cannot remove {a} from {}: {e}", self.name, self.link.name);
+                        }
+                    }
+                }
+                Action::ArmTimer { .. } => {}
+                Action::Demote { by, reason } => demotion.adjust(by, &reason),
+                Action::Log(line) => info!(target: "carp", "{line}"),
+            }
+        }
+    }
+
+    /// Gratuitous ARP for every IPv4 address of the vhid.
+    fn announce(&self) {
+        let Some(arp) = &self.arp else { return };
+        for a in &self.addrs {
+            if let IpAddr::V4(ip) = a.addr {
+                if let Err(e) = arp.announce(ip) {
+                    warn!(target: "carp", "carp: {}: {e}", self.name);
+                }
+            }
+        }
+    }
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(t) => tokio::time::sleep_until(t).await,
+        None => std::future::pending().await,
+    }
+}
