@@ -1,0 +1,449 @@
+//! CARP on a real (virtual) network: two network namespaces joined by a
+//! veth pair, harp's CARP driver (`examples/carp_node.rs`) in one or both,
+//! ucarp in the other for interoperability. Needs root; the test creates
+//! its own namespaces with unique names and always deletes them. Only
+//! 10.99.x.x addresses inside those namespaces are used. Without root or
+//! network namespaces the tests fail with the reason, they never skip.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+const POLL: Duration = Duration::from_millis(20);
+/// Slack allowed on top of the protocol's master-down interval: process
+/// scheduling on a shared 2-core machine plus the VIP polling.
+const SLACK: Duration = Duration::from_millis(300);
+
+fn master_down(advbase: u64, advskew: u64) -> Duration {
+    Duration::from_secs(3 * advbase) + Duration::from_micros(advskew * 1_000_000 / 256)
+}
+
+/// Runs a command to completion; panics with its stderr on failure.
+fn run(args: &[&str]) -> String {
+    let out = Command::new(args[0])
+        .args(&args[1..])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {args:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{args:?} failed ({}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn require_root() {
+    let uid = run(&["id", "-u"]);
+    assert_eq!(
+        uid.trim(),
+        "0",
+        "carp_netns must run as root: it creates network namespaces, raw \
+         sockets and addresses"
+    );
+}
+
+/// The example binary, built by `cargo test`; built here if missing.
+fn carp_node_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target directory layout");
+    let bin = dir.join("examples").join("carp_node");
+    if !bin.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let st = Command::new(cargo)
+            .args(["build", "--example", "carp_node", "--manifest-path"])
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+            .status()
+            .expect("cargo build --example carp_node");
+        assert!(st.success(), "cargo build --example carp_node failed");
+    }
+    assert!(bin.exists(), "{} not found", bin.display());
+    bin
+}
+
+/// Two namespaces `A` and `B` joined by a veth pair (`carpa` in A with
+/// 10.99.N.1/24, `carpb` in B with 10.99.N.2/24), the processes started in
+/// them, and a scratch directory. Drop kills the processes, then deletes
+/// the namespaces.
+struct Lab {
+    ns: Vec<String>,
+    children: Vec<(String, Child)>,
+    dir: PathBuf,
+    net: u8,
+}
+
+impl Lab {
+    fn new(tag: &str, net: u8) -> Lab {
+        require_root();
+        let id = format!("hc{}{tag}", std::process::id());
+        let dir = std::env::temp_dir().join(format!("harp-{id}"));
+        fs::create_dir_all(&dir).expect("scratch dir");
+        let mut lab = Lab {
+            ns: Vec::new(),
+            children: Vec::new(),
+            dir,
+            net,
+        };
+        for side in ["A", "B"] {
+            let name = format!("{id}-{side}");
+            let out = Command::new("ip")
+                .args(["netns", "add", &name])
+                .output()
+                .expect("cannot run ip(8)");
+            assert!(
+                out.status.success(),
+                "network namespaces are not available here (ip netns add {name}): {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            lab.ns.push(name);
+        }
+        let (a, b) = (lab.ns[0].clone(), lab.ns[1].clone());
+        run(&[
+            "ip", "link", "add", "carpa", "netns", &a, "type", "veth", "peer", "name", "carpb",
+            "netns", &b,
+        ]);
+        for (ns, dev, host) in [(&a, "carpa", 1), (&b, "carpb", 2)] {
+            let addr = format!("10.99.{net}.{host}/24");
+            run(&["ip", "-n", ns, "addr", "add", &addr, "dev", dev]);
+            run(&["ip", "-n", ns, "link", "set", dev, "up"]);
+            run(&["ip", "-n", ns, "link", "set", "lo", "up"]);
+        }
+        lab
+    }
+
+    fn a(&self) -> &str {
+        &self.ns[0]
+    }
+
+    fn b(&self) -> &str {
+        &self.ns[1]
+    }
+
+    fn vip(&self) -> String {
+        format!("10.99.{}.100", self.net)
+    }
+
+    fn host(&self, n: u8) -> String {
+        format!("10.99.{}.{n}", self.net)
+    }
+
+    /// Whether `ns` has the VIP configured.
+    fn has_vip(&self, ns: &str) -> bool {
+        let out = run(&["ip", "-n", ns, "-4", "-o", "addr", "show"]);
+        let want = format!(" {}/", self.vip());
+        out.contains(&want)
+    }
+
+    /// Starts harp's CARP node in `ns` on `dev` (em0 mapped to it).
+    fn start_harp(&mut self, label: &str, ns: &str, dev: &str, host: u8, advskew: u8) {
+        let conf = self.dir.join(format!("{label}.rc.conf"));
+        let skew = if advskew > 0 {
+            format!("advskew {advskew} ")
+        } else {
+            String::new()
+        };
+        let text = format!(
+            "ifconfig_em0=\"inet {}/24\"\n\
+             ifconfig_em0_alias0=\"inet vhid 1 {skew}pass secret alias {}/32\"\n",
+            self.host(host),
+            self.vip()
+        );
+        fs::write(&conf, text).expect("write rc.conf");
+        let log = fs::File::create(self.log_path(label)).expect("log file");
+        let child = Command::new("ip")
+            .args(["netns", "exec", ns])
+            .arg(carp_node_bin())
+            .arg("--carp")
+            .arg(&conf)
+            .args(["--carp-iface", &format!("em0={dev}")])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start carp_node");
+        self.children.push((label.to_string(), child));
+    }
+
+    /// Starts ucarp in `ns` with the flags of shared/tools/carp-interop.sh.
+    fn start_ucarp(&mut self, label: &str, ns: &str, dev: &str, host: u8, advskew: u8) {
+        let up = self.dir.join("vip-up.sh");
+        let down = self.dir.join("vip-down.sh");
+        for (path, verb) in [(&up, "add"), (&down, "del")] {
+            let script = format!("#!/bin/sh\nip addr {verb} \"$2/32\" dev \"$1\"\nexit 0\n");
+            fs::write(path, script).expect("write hook");
+            run(&["chmod", "+x", &path.display().to_string()]);
+        }
+        let log = fs::File::create(self.log_path(label)).expect("log file");
+        let log2 = log.try_clone().expect("log file");
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", ns]);
+        if Path::new("/usr/bin/stdbuf").exists() {
+            cmd.args(["/usr/bin/stdbuf", "-oL"]);
+        }
+        let child = cmd
+            .args(["/usr/sbin/ucarp", "-i", dev, "-s", &self.host(host)])
+            .args(["-v", "1", "-p", "secret", "-a", &self.vip(), "-b", "1"])
+            .args(["-k", &advskew.to_string()])
+            .arg("-u")
+            .arg(&up)
+            .arg("-d")
+            .arg(&down)
+            .args(["-x", label, "-f", "none"])
+            .stdout(log)
+            .stderr(log2)
+            .spawn()
+            .expect("start ucarp");
+        self.children.push((label.to_string(), child));
+    }
+
+    fn log_path(&self, label: &str) -> PathBuf {
+        self.dir.join(format!("{label}.log"))
+    }
+
+    fn log(&self, label: &str) -> String {
+        fs::read_to_string(self.log_path(label)).unwrap_or_default()
+    }
+
+    fn logs(&self) -> String {
+        let mut s = String::new();
+        for (label, _) in &self.children {
+            s.push_str(&format!("--- {label}:\n{}", self.log(label)));
+        }
+        s
+    }
+
+    fn pid(&self, label: &str) -> u32 {
+        self.children
+            .iter()
+            .find(|(l, _)| l == label)
+            .map(|(_, c)| c.id())
+            .unwrap_or_else(|| panic!("no process {label}"))
+    }
+
+    fn kill(&mut self, label: &str) {
+        if let Some((_, c)) = self.children.iter_mut().find(|(l, _)| l == label) {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    fn terminate(&self, label: &str) {
+        run(&["kill", "-TERM", &self.pid(label).to_string()]);
+    }
+
+    /// Waits (bounded) for `label` to exit after a SIGTERM.
+    fn wait_exit(&mut self, label: &str, limit: Duration) -> Option<ExitStatus> {
+        let start = Instant::now();
+        let (_, c) = self.children.iter_mut().find(|(l, _)| l == label)?;
+        while start.elapsed() < limit {
+            if let Ok(Some(st)) = c.try_wait() {
+                return Some(st);
+            }
+            sleep(POLL);
+        }
+        None
+    }
+
+    /// Polls `cond` until it holds or `limit` passes; the time it took.
+    fn wait_for(&self, limit: Duration, cond: impl Fn(&Lab) -> bool) -> Option<Duration> {
+        let start = Instant::now();
+        loop {
+            if cond(self) {
+                return Some(start.elapsed());
+            }
+            if start.elapsed() > limit {
+                return None;
+            }
+            sleep(POLL);
+        }
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        for (_, c) in &mut self.children {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        for ns in &self.ns {
+            let _ = Command::new("ip").args(["netns", "del", ns]).status();
+        }
+        if !std::thread::panicking() {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+#[test]
+fn two_harp_nodes_elect_and_fail_over() {
+    let mut lab = Lab::new("h", 11);
+    let (a, b) = (lab.a().to_string(), lab.b().to_string());
+    lab.start_harp("harp-a", &a, "carpa", 1, 0);
+    lab.start_harp("harp-b", &b, "carpb", 2, 100);
+
+    // Election: both start BACKUP; A's master-down (3 s) ends first.
+    let t = lab.wait_for(Duration::from_secs(8), |l| l.has_vip(&a));
+    let t = t.unwrap_or_else(|| panic!("A never took the VIP\n{}", lab.logs()));
+    println!("election: A MASTER with the VIP after {:.3} s", secs(t));
+    sleep(Duration::from_millis(1500));
+    assert!(lab.has_vip(&a), "A lost the VIP\n{}", lab.logs());
+    assert!(!lab.has_vip(&b), "B holds the VIP too\n{}", lab.logs());
+    let (la, lb) = (lab.log("harp-a"), lab.log("harp-b"));
+    assert!(
+        la.contains("carp: 1@em0: BACKUP -> MASTER (master timed out)"),
+        "{la}"
+    );
+    assert!(
+        lb.contains("carp: 1@em0: INIT -> BACKUP (initialization complete)"),
+        "{lb}"
+    );
+    assert!(!lb.contains("-> MASTER"), "{lb}");
+    assert!(
+        !la.contains("rejected") && !lb.contains("rejected"),
+        "{}",
+        lab.logs()
+    );
+
+    // A dies without a word: B takes over after its master-down interval.
+    lab.kill("harp-a");
+    let bound = master_down(1, 100) + SLACK;
+    let t = lab.wait_for(Duration::from_secs(8), |l| l.has_vip(&b));
+    let t = t.unwrap_or_else(|| panic!("B never took the VIP\n{}", lab.logs()));
+    println!(
+        "SIGKILL of the master: B holds the VIP after {:.3} s (bound {:.3} s)",
+        secs(t),
+        secs(bound)
+    );
+    assert!(
+        t <= bound,
+        "failover took {t:?} > {bound:?}\n{}",
+        lab.logs()
+    );
+
+    // A comes back: it removes the VIP its killed predecessor left behind
+    // and, without preempt, stays BACKUP behind the slower B.
+    assert!(
+        lab.has_vip(&a),
+        "the killed node's VIP should still be there"
+    );
+    lab.children.retain(|(l, _)| l != "harp-a");
+    lab.start_harp("harp-a", &a, "carpa", 1, 0);
+    let t = lab.wait_for(Duration::from_secs(3), |l| !l.has_vip(&a));
+    let t = t.unwrap_or_else(|| panic!("stale VIP not removed\n{}", lab.logs()));
+    println!("restart: stale VIP removed from A after {:.3} s", secs(t));
+    sleep(master_down(1, 0) + Duration::from_millis(1500));
+    assert!(
+        !lab.has_vip(&a),
+        "A preempted without preempt\n{}",
+        lab.logs()
+    );
+    assert!(lab.has_vip(&b), "B lost the VIP\n{}", lab.logs());
+
+    // SIGTERM on the master: it bows out (advbase 255) and the backup
+    // takes over at once ("master will time out").
+    lab.terminate("harp-b");
+    let t = lab.wait_for(Duration::from_secs(5), |l| l.has_vip(&a));
+    let t = t.unwrap_or_else(|| panic!("A never took over\n{}", lab.logs()));
+    println!(
+        "SIGTERM of the master: A holds the VIP after {:.3} s",
+        secs(t)
+    );
+    assert!(
+        t < Duration::from_secs(1),
+        "bow-out took {t:?}\n{}",
+        lab.logs()
+    );
+    let st = lab.wait_exit("harp-b", Duration::from_secs(6));
+    assert!(
+        st.is_some_and(|s| s.success()),
+        "B exit: {st:?}\n{}",
+        lab.logs()
+    );
+    assert!(!lab.has_vip(&b), "B left its VIP\n{}", lab.logs());
+    let la = lab.log("harp-a");
+    assert!(
+        la.contains("BACKUP -> MASTER (master will time out)"),
+        "{la}"
+    );
+    assert!(lab.log("harp-b").contains("MASTER -> INIT (shutting down)"));
+}
+
+fn assert_no_auth_errors(lab: &Lab) {
+    let logs = lab.logs();
+    assert!(!logs.contains("Bad digest"), "ucarp rejected harp\n{logs}");
+    assert!(!logs.contains("bad HMAC"), "harp rejected ucarp\n{logs}");
+    assert!(!logs.contains("rejected"), "{logs}");
+}
+
+#[test]
+fn harp_master_ucarp_backup() {
+    let mut lab = Lab::new("u", 12);
+    let (a, b) = (lab.a().to_string(), lab.b().to_string());
+    lab.start_harp("harp", &a, "carpa", 1, 0);
+    lab.start_ucarp("ucarp", &b, "carpb", 2, 100);
+    let t = lab.wait_for(Duration::from_secs(8), |l| l.has_vip(&a));
+    let t = t.unwrap_or_else(|| panic!("harp never took the VIP\n{}", lab.logs()));
+    println!("harp MASTER with the VIP after {:.3} s", secs(t));
+    sleep(Duration::from_secs(3));
+    assert!(lab.has_vip(&a) && !lab.has_vip(&b), "{}", lab.logs());
+    let lu = lab.log("ucarp");
+    assert!(lu.contains("Switching to state: BACKUP"), "{lu}");
+    assert!(!lu.contains("Switching to state: MASTER"), "{lu}");
+    assert_no_auth_errors(&lab);
+
+    // harp bows out on SIGTERM; ucarp takes over (ucarp reacts late by
+    // design: poll granularity, CARP.md §12).
+    lab.terminate("harp");
+    let t = lab.wait_for(Duration::from_secs(8), |l| l.has_vip(&b));
+    let t = t.unwrap_or_else(|| panic!("ucarp never took over\n{}", lab.logs()));
+    println!(
+        "SIGTERM of harp: ucarp holds the VIP after {:.3} s",
+        secs(t)
+    );
+    let st = lab.wait_exit("harp", Duration::from_secs(6));
+    assert!(st.is_some_and(|s| s.success()), "harp exit: {st:?}");
+    assert!(!lab.has_vip(&a), "harp left its VIP\n{}", lab.logs());
+    assert_no_auth_errors(&lab);
+}
+
+#[test]
+fn ucarp_master_harp_backup() {
+    let mut lab = Lab::new("r", 13);
+    let (a, b) = (lab.a().to_string(), lab.b().to_string());
+    lab.start_ucarp("ucarp", &b, "carpb", 2, 0);
+    lab.start_harp("harp", &a, "carpa", 1, 100);
+    let t = lab.wait_for(Duration::from_secs(10), |l| l.has_vip(&b));
+    let t = t.unwrap_or_else(|| panic!("ucarp never took the VIP\n{}", lab.logs()));
+    println!("ucarp MASTER with the VIP after {:.3} s", secs(t));
+    sleep(Duration::from_secs(4));
+    assert!(lab.has_vip(&b) && !lab.has_vip(&a), "{}", lab.logs());
+    let lh = lab.log("harp");
+    assert!(lh.contains("INIT -> BACKUP"), "{lh}");
+    assert!(!lh.contains("-> MASTER"), "{lh}");
+    assert_no_auth_errors(&lab);
+
+    // ucarp dies: harp takes over after its master-down interval.
+    lab.kill("ucarp");
+    let bound = master_down(1, 100) + SLACK;
+    let t = lab.wait_for(Duration::from_secs(8), |l| l.has_vip(&a));
+    let t = t.unwrap_or_else(|| panic!("harp never took over\n{}", lab.logs()));
+    println!(
+        "SIGKILL of ucarp: harp holds the VIP after {:.3} s (bound {:.3} s)",
+        secs(t),
+        secs(bound)
+    );
+    assert!(
+        t <= bound,
+        "failover took {t:?} > {bound:?}\n{}",
+        lab.logs()
+    );
+    assert_no_auth_errors(&lab);
+}
