@@ -139,6 +139,25 @@ impl Lab {
         out.contains(&want)
     }
 
+    /// The MAC address of `dev` in `ns`.
+    fn mac(&self, ns: &str, dev: &str) -> String {
+        let out = run(&["ip", "-n", ns, "-o", "link", "show", dev]);
+        out.split_whitespace()
+            .skip_while(|w| *w != "link/ether")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no MAC in {out}"))
+            .to_string()
+    }
+
+    /// The link-layer address `ns` has learnt for the VIP, if any.
+    fn neigh_of_vip(&self, ns: &str) -> Option<String> {
+        let out = run(&["ip", "-n", ns, "neigh", "show", &self.vip()]);
+        out.split_whitespace()
+            .skip_while(|w| *w != "lladdr")
+            .nth(1)
+            .map(String::from)
+    }
+
     /// Starts harp's CARP node in `ns` on `dev` (em0 mapped to it).
     fn start_harp(&mut self, label: &str, ns: &str, dev: &str, host: u8, advskew: u8) {
         let conf = self.dir.join(format!("{label}.rc.conf"));
@@ -286,6 +305,17 @@ fn secs(d: Duration) -> f64 {
 fn two_harp_nodes_elect_and_fail_over() {
     let mut lab = Lab::new("h", 11);
     let (a, b) = (lab.a().to_string(), lab.b().to_string());
+    // B learns neighbours from gratuitous ARP, so A's announcement shows
+    // up in B's neighbour table.
+    run(&[
+        "ip",
+        "netns",
+        "exec",
+        &b,
+        "sysctl",
+        "-qw",
+        "net.ipv4.conf.carpb.arp_accept=1",
+    ]);
     lab.start_harp("harp-a", &a, "carpa", 1, 0);
     lab.start_harp("harp-b", &b, "carpb", 2, 100);
 
@@ -310,6 +340,12 @@ fn two_harp_nodes_elect_and_fail_over() {
         !la.contains("rejected") && !lb.contains("rejected"),
         "{}",
         lab.logs()
+    );
+    let mac_a = lab.mac(&a, "carpa");
+    assert_eq!(
+        lab.neigh_of_vip(&b).as_deref(),
+        Some(mac_a.as_str()),
+        "B did not learn the VIP from A's gratuitous ARP"
     );
 
     // A dies without a word: B takes over after its master-down interval.
