@@ -134,9 +134,13 @@ impl Lab {
 
     /// Whether `ns` has the VIP configured.
     fn has_vip(&self, ns: &str) -> bool {
-        let out = run(&["ip", "-n", ns, "-4", "-o", "addr", "show"]);
-        let want = format!(" {}/", self.vip());
-        out.contains(&want)
+        self.has_addr(ns, &self.vip())
+    }
+
+    /// Whether `ns` has address `ip` (either family) configured.
+    fn has_addr(&self, ns: &str, ip: &str) -> bool {
+        let out = run(&["ip", "-n", ns, "-o", "addr", "show"]);
+        out.contains(&format!(" {ip}/"))
     }
 
     /// The MAC address of `dev` in `ns`.
@@ -151,7 +155,12 @@ impl Lab {
 
     /// The link-layer address `ns` has learnt for the VIP, if any.
     fn neigh_of_vip(&self, ns: &str) -> Option<String> {
-        let out = run(&["ip", "-n", ns, "neigh", "show", &self.vip()]);
+        self.neigh_of(ns, &self.vip())
+    }
+
+    /// The link-layer address `ns` has learnt for `ip`, if any.
+    fn neigh_of(&self, ns: &str, ip: &str) -> Option<String> {
+        let out = run(&["ip", "-n", ns, "neigh", "show", ip]);
         out.split_whitespace()
             .skip_while(|w| *w != "lladdr")
             .nth(1)
@@ -160,18 +169,19 @@ impl Lab {
 
     /// Starts harp's CARP node in `ns` on `dev` (em0 mapped to it).
     fn start_harp(&mut self, label: &str, ns: &str, dev: &str, host: u8, advskew: u8) {
-        let conf = self.dir.join(format!("{label}.rc.conf"));
-        let skew = if advskew > 0 {
-            format!("advskew {advskew} ")
-        } else {
-            String::new()
-        };
         let text = format!(
             "ifconfig_em0=\"inet {}/24\"\n\
-             ifconfig_em0_alias0=\"inet vhid 1 {skew}pass secret alias {}/32\"\n",
+             ifconfig_em0_alias0=\"inet vhid 1 {}pass secret alias {}/32\"\n",
             self.host(host),
+            skew_words(advskew),
             self.vip()
         );
+        self.start_harp_conf(label, ns, dev, &text);
+    }
+
+    /// Starts harp's CARP node with the rc.conf `text`.
+    fn start_harp_conf(&mut self, label: &str, ns: &str, dev: &str, text: &str) {
+        let conf = self.dir.join(format!("{label}.rc.conf"));
         fs::write(&conf, text).expect("write rc.conf");
         let log = fs::File::create(self.log_path(label)).expect("log file");
         let child = Command::new("ip")
@@ -294,6 +304,14 @@ impl Drop for Lab {
         if !std::thread::panicking() {
             let _ = fs::remove_dir_all(&self.dir);
         }
+    }
+}
+
+fn skew_words(advskew: u8) -> String {
+    if advskew > 0 {
+        format!("advskew {advskew} ")
+    } else {
+        String::new()
     }
 }
 
@@ -482,4 +500,72 @@ fn ucarp_master_harp_backup() {
         lab.logs()
     );
     assert_no_auth_errors(&lab);
+}
+
+#[test]
+fn two_harp_nodes_over_ipv6() {
+    let mut lab = Lab::new("6", 14);
+    let (a, b) = (lab.a().to_string(), lab.b().to_string());
+    // vhid 1: IPv4 and IPv6 addresses (adverts of both families);
+    // vhid 2: IPv6 only (adverts on ff02::12 only).
+    let conf = |host: u8, advskew: u8| {
+        let k = skew_words(advskew);
+        format!(
+            "ifconfig_em0=\"inet 10.99.14.{host}/24\"\n\
+             ifconfig_em0_alias0=\"inet vhid 1 {k}pass secret alias 10.99.14.100/32\"\n\
+             ifconfig_em0_alias1=\"inet6 vhid 1 {k}pass secret alias 2001:db8:99::100 prefixlen 64\"\n\
+             ifconfig_em0_alias2=\"inet6 vhid 2 {k}pass other alias 2001:db8:99::200 prefixlen 64\"\n"
+        )
+    };
+    // B learns neighbours from unsolicited NAs: Linux ≥ 5.18 does so for
+    // an unknown target only on a router (RFC 9131).
+    for sysctl in [
+        "net.ipv6.conf.carpb.forwarding=1",
+        "net.ipv6.conf.carpb.accept_untracked_na=1",
+    ] {
+        run(&["ip", "netns", "exec", &b, "sysctl", "-qw", sysctl]);
+    }
+    lab.start_harp_conf("harp-a", &a, "carpa", &conf(1, 0));
+    lab.start_harp_conf("harp-b", &b, "carpb", &conf(2, 100));
+    let vips = ["10.99.14.100", "2001:db8:99::100", "2001:db8:99::200"];
+    let all_on = |l: &Lab, ns: &str| vips.iter().all(|v| l.has_addr(ns, v));
+    let none_on = |l: &Lab, ns: &str| vips.iter().all(|v| !l.has_addr(ns, v));
+    let t = lab.wait_for(Duration::from_secs(8), |l| all_on(l, &a));
+    let t = t.unwrap_or_else(|| panic!("A never took the VIPs\n{}", lab.logs()));
+    println!("IPv6: A MASTER of both vhids after {:.3} s", secs(t));
+    // Longer than B's master-down: B hears A's IPv6 adverts.
+    sleep(master_down(1, 100) + Duration::from_millis(800));
+    assert!(all_on(&lab, &a), "{}", lab.logs());
+    assert!(none_on(&lab, &b), "B took a VIP\n{}", lab.logs());
+    let lb = lab.log("harp-b");
+    assert!(lb.contains("carp: 2@em0: INIT -> BACKUP"), "{lb}");
+    assert!(!lb.contains("-> MASTER"), "{lb}");
+    assert!(!lab.logs().contains("rejected"), "{}", lab.logs());
+    let mac_a = lab.mac(&a, "carpa");
+    for v6 in &vips[1..] {
+        assert_eq!(
+            lab.neigh_of(&b, v6).as_deref(),
+            Some(mac_a.as_str()),
+            "B did not learn {v6} from A's neighbour advertisement"
+        );
+    }
+
+    lab.kill("harp-a");
+    let bound = master_down(1, 100) + SLACK;
+    let t = lab.wait_for(Duration::from_secs(8), |l| all_on(l, &b));
+    let t = t.unwrap_or_else(|| panic!("B never took the VIPs\n{}", lab.logs()));
+    println!(
+        "IPv6: SIGKILL of the master, B holds all VIPs after {:.3} s (bound {:.3} s)",
+        secs(t),
+        secs(bound)
+    );
+    assert!(
+        t <= bound,
+        "failover took {t:?} > {bound:?}\n{}",
+        lab.logs()
+    );
+    lab.terminate("harp-b");
+    let st = lab.wait_exit("harp-b", Duration::from_secs(6));
+    assert!(st.is_some_and(|s| s.success()), "B exit: {st:?}");
+    assert!(none_on(&lab, &b), "B left a VIP\n{}", lab.logs());
 }

@@ -21,6 +21,7 @@ use super::auth::VhidAuth;
 use super::events::{Action, Family, Output, VhidParams};
 pub use super::iface::IfaceMap;
 use super::io::{parse_advert_v4, worth_logging, AdvertSocket, RECV_BUF_LEN};
+use super::io6::{parse_advert_v6, AdvertSocketV6, Received6};
 use super::packet::PacketError;
 use super::state::VhidMachine;
 use super::timing::Demotion;
@@ -128,6 +129,7 @@ struct VhidTask {
     machine: VhidMachine,
     auth: VhidAuth,
     sock: AdvertSocket,
+    sock6: Option<AdvertSocketV6>,
     arp: Option<ArpAnnouncer>,
     nl: Netlink,
     link: LinkInfo,
@@ -140,6 +142,7 @@ struct VhidTask {
 enum Event {
     Stop,
     Packet(std::io::Result<usize>),
+    Packet6(std::io::Result<Received6>),
     Timer,
     Demotion(i32),
     LinkPoll,
@@ -166,24 +169,28 @@ impl VhidTask {
         let link = r.link.clone();
         let mut params = VhidParams::from_config(v, &model.sysctl, random_seed(v.vhid));
         params.own_source = link.own_v4(&v.addrs).map(IpAddr::V4);
-        if params.has_v6 {
-            // TODO(ipv6): adverts on ff02::12. The IPv6 addresses are still
-            // installed and HMAC'd; only IPv4 adverts are exchanged.
-            warn!(target: "carp", "carp: {name}: IPv6 adverts are not implemented; the vhid runs on IPv4 adverts only");
-            params.has_v6 = false;
-            if !params.has_v4 {
-                warn!(target: "carp", "carp: {name}: no IPv4 address, the vhid stays INIT");
-            }
-        }
         let auth = VhidAuth::from_config(v);
-        let sock = AdvertSocket::open(&link.name, link.index, tos_from_dscp(model.sysctl.dscp))
-            .map_err(|err| DriverError::Socket {
-                vhid: v.vhid,
-                iface: link.name.clone(),
-                err,
-            })?;
+        let sock_err = |err| DriverError::Socket {
+            vhid: v.vhid,
+            iface: link.name.clone(),
+            err,
+        };
+        let tos = tos_from_dscp(model.sysctl.dscp);
+        // The IPv4 socket is opened even for an IPv6-only vhid: it is
+        // cheap and keeps the receive loop uniform.
+        let sock = AdvertSocket::open(&link.name, link.index, tos).map_err(sock_err)?;
+        let sock6 = if params.has_v6 {
+            Some(AdvertSocketV6::open(&link.name, link.index, tos).map_err(sock_err)?)
+        } else {
+            None
+        };
         let arp = match link.mac6() {
-            Some(mac) => Some(ArpAnnouncer::open(&link.name, link.index, mac)?),
+            Some(mac) => Some(ArpAnnouncer::open(
+                &link.name,
+                link.index,
+                mac,
+                params.has_v6,
+            )?),
             None => {
                 warn!(target: "carp", "carp: {name}: {} has no Ethernet address; no gratuitous ARP", link.name);
                 None
@@ -197,6 +204,7 @@ impl VhidTask {
             machine: VhidMachine::new(params, model.sysctl.demotion),
             auth,
             sock,
+            sock6,
             arp,
             nl: nl.clone(),
             link,
@@ -221,6 +229,7 @@ impl VhidTask {
         let out = self.machine.start(self.now(), self.link.up);
         self.carry_out(out, &demotion).await;
         let mut buf = vec![0u8; RECV_BUF_LEN];
+        let mut buf6 = vec![0u8; RECV_BUF_LEN];
         let mut poll = tokio::time::interval(LINK_POLL);
         poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -228,6 +237,7 @@ impl VhidTask {
             let event = tokio::select! {
                 r = stop.wait_for(|s| *s) => { let _ = r; Event::Stop }
                 r = self.sock.recv(&mut buf) => Event::Packet(r),
+                r = recv6(self.sock6.as_ref(), &mut buf6) => Event::Packet6(r),
                 _ = sleep_until(deadline) => Event::Timer,
                 r = demotion_rx.changed() => match r {
                     Ok(()) => Event::Demotion(*demotion_rx.borrow_and_update()),
@@ -238,7 +248,17 @@ impl VhidTask {
             let out = match event {
                 Event::Stop => break,
                 Event::Packet(Ok(n)) => self.received(&buf[..n.min(buf.len())]),
-                Event::Packet(Err(e)) => {
+                Event::Packet6(Ok(r)) => {
+                    let carp = &buf6[..r.len.min(buf6.len())];
+                    match parse_advert_v6(carp, &r, &self.auth) {
+                        Ok(ad) => self.machine.advert_received(self.now(), &ad),
+                        Err(e) => {
+                            self.log_reject(&e);
+                            Output::default()
+                        }
+                    }
+                }
+                Event::Packet(Err(e)) | Event::Packet6(Err(e)) => {
                     warn!(target: "carp", "carp: {}: receive error: {e}", self.name);
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     Output::default()
@@ -302,22 +322,23 @@ impl VhidTask {
         while let Some(action) = queue.pop_front() {
             match action {
                 Action::SendAdvert {
-                    family: Family::V4,
+                    family,
                     advbase,
                     advskew,
                     counter,
                 } => {
                     let bytes = self.auth.advertisement(advbase, advskew, counter).encode();
-                    let r = self.sock.send(&bytes).await;
+                    let r = match (family, &self.sock6) {
+                        (Family::V4, _) => self.sock.send(&bytes).await,
+                        (Family::V6, Some(s6)) => s6.send(&bytes).await,
+                        (Family::V6, None) => Ok(()),
+                    };
                     if let Err(e) = &r {
                         warn!(target: "carp", "carp: {}: send error: {e}", self.name);
                     }
                     let errno = r.err().map(|e| e.raw_os_error().unwrap_or(-1));
                     queue.extend(self.machine.send_result(errno).actions);
                 }
-                Action::SendAdvert {
-                    family: Family::V6, ..
-                } => debug!(target: "carp", "carp: {}: IPv6 advert skipped", self.name),
                 Action::AddAddresses => {
                     for a in &self.addrs {
                         if let Err(e) = self.nl.add_addr(self.link.index, *a).await {
@@ -341,16 +362,26 @@ impl VhidTask {
         }
     }
 
-    /// Gratuitous ARP for every IPv4 address of the vhid.
+    /// Gratuitous ARP for every IPv4 address of the vhid, unsolicited NA
+    /// for every IPv6 one.
     fn announce(&self) {
         let Some(arp) = &self.arp else { return };
         for a in &self.addrs {
-            if let IpAddr::V4(ip) = a.addr {
-                if let Err(e) = arp.announce(ip) {
-                    warn!(target: "carp", "carp: {}: {e}", self.name);
-                }
+            let r = match a.addr {
+                IpAddr::V4(ip) => arp.announce(ip),
+                IpAddr::V6(ip) => arp.announce_v6(ip),
+            };
+            if let Err(e) = r {
+                warn!(target: "carp", "carp: {}: {e}", self.name);
             }
         }
+    }
+}
+
+async fn recv6(sock: Option<&AdvertSocketV6>, buf: &mut [u8]) -> std::io::Result<Received6> {
+    match sock {
+        Some(s) => s.recv(buf).await,
+        None => std::future::pending().await,
     }
 }
 

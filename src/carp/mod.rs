@@ -56,6 +56,7 @@ pub mod driver;
 pub mod events;
 pub mod iface;
 pub mod io;
+pub mod io6;
 pub mod packet;
 pub mod sim;
 pub mod state;

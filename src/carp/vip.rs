@@ -2,16 +2,17 @@
 //! option (a), as ucarp and keepalived without `use_vmac` do): the VIPs are
 //! added to the parent interface over netlink when MASTER, removed
 //! otherwise, and announced with a gratuitous ARP from the interface's own
-//! MAC. Interfaces and their addresses are also read over netlink.
+//! MAC (an unsolicited neighbour advertisement for IPv6 ones).
+//! Interfaces and their addresses are also read over netlink.
 
 use std::io;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddrV6};
 
 use futures::TryStreamExt;
-use netlink_packet_route::address::{AddressAttribute, AddressMessage};
+use netlink_packet_route::address::{AddressAttribute, AddressFlags, AddressMessage};
 use netlink_packet_route::link::{LinkAttribute, LinkFlags, LinkMessage};
 use rtnetlink::{AddressMessageBuilder, Handle};
-use socket2::{Domain, Socket, Type};
+use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
 use super::sys::link_layer_addr;
 use crate::rcconf::CarpAddr;
@@ -25,6 +26,10 @@ const ETH_P_IP: u16 = 0x0800;
 const BROADCAST: [u8; 6] = [0xff; 6];
 /// Ethernet header (14) plus an IPv4-over-Ethernet ARP packet (28).
 pub const GARP_LEN: usize = 42;
+/// ICMPv6 neighbour advertisement with a target link-layer option.
+pub const NA_LEN: usize = 32;
+/// All-nodes link-local multicast, where unsolicited NAs go.
+const ALL_NODES: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
 
 #[derive(Debug, thiserror::Error)]
 pub enum VipError {
@@ -34,7 +39,7 @@ pub enum VipError {
     Connect(io::Error),
     #[error("no interface named '{0}'")]
     NoSuchInterface(String),
-    #[error("gratuitous ARP on '{iface}': {err}")]
+    #[error("gratuitous ARP / neighbour advertisement on '{iface}': {err}")]
     Arp { iface: String, err: io::Error },
 }
 
@@ -119,15 +124,17 @@ impl Netlink {
         }
     }
 
-    /// Adds `a` to interface `index`; already present is success.
+    /// Adds `a` to interface `index`; already present is success. IPv6
+    /// addresses skip duplicate address detection: the backup that held
+    /// the address a moment ago would otherwise make it tentative.
     pub async fn add_addr(&self, index: u32, a: CarpAddr) -> Result<(), VipError> {
-        let r = self
-            .handle
-            .address()
-            .add(index, a.addr, a.prefix_len)
-            .execute()
-            .await;
-        ignore_errno(r, EEXIST)
+        let mut req = self.handle.address().add(index, a.addr, a.prefix_len);
+        if a.addr.is_ipv6() {
+            req.message_mut()
+                .attributes
+                .push(AddressAttribute::Flags(AddressFlags::Nodad));
+        }
+        ignore_errno(req.execute().await, EEXIST)
     }
 
     /// Removes `a` from interface `index`; already absent is success.
@@ -214,27 +221,75 @@ pub fn garp_frame(mac: [u8; 6], vip: Ipv4Addr) -> [u8; GARP_LEN] {
     f
 }
 
-/// An AF_PACKET socket that sends gratuitous ARPs out of one interface.
+/// An unsolicited neighbour advertisement for `target` (RFC 4861 §4.4,
+/// §7.2.6): ICMPv6 type 136, override flag set, with `mac` as the target
+/// link-layer address option. The kernel fills in the checksum.
+pub fn na_packet(mac: [u8; 6], target: Ipv6Addr) -> [u8; NA_LEN] {
+    let mut p = [0u8; NA_LEN];
+    p[0] = 136;
+    p[4] = 0x20; // override
+    p[8..24].copy_from_slice(&target.octets());
+    p[24] = 2; // target link-layer address option, 1 unit of 8 bytes
+    p[25] = 1;
+    p[26..32].copy_from_slice(&mac);
+    p
+}
+
+/// Sends gratuitous ARPs (an AF_PACKET socket) and unsolicited NAs (a raw
+/// ICMPv6 socket, opened when the vhid has IPv6 addresses) out of one
+/// interface.
 pub struct ArpAnnouncer {
     sock: Socket,
+    icmp6: Option<Socket>,
     iface: String,
     ifindex: u32,
     mac: [u8; 6],
 }
 
 impl ArpAnnouncer {
-    pub fn open(iface: &str, ifindex: u32, mac: [u8; 6]) -> Result<ArpAnnouncer, VipError> {
-        // Protocol 0: this socket receives nothing, it only sends.
-        let sock = Socket::new(Domain::PACKET, Type::RAW, None).map_err(|err| VipError::Arp {
+    pub fn open(
+        iface: &str,
+        ifindex: u32,
+        mac: [u8; 6],
+        with_v6: bool,
+    ) -> Result<ArpAnnouncer, VipError> {
+        let err = |err| VipError::Arp {
             iface: iface.to_string(),
             err,
-        })?;
+        };
+        // Protocol 0: this socket receives nothing, it only sends.
+        let sock = Socket::new(Domain::PACKET, Type::RAW, None).map_err(err)?;
+        let icmp6 = if with_v6 {
+            let s = Socket::new(Domain::IPV6, Type::RAW, Some(Protocol::ICMPV6)).map_err(err)?;
+            s.bind_device(Some(iface.as_bytes())).map_err(err)?;
+            // RFC 4861: neighbour discovery is sent with hop limit 255.
+            s.set_multicast_hops_v6(255).map_err(err)?;
+            s.set_multicast_loop_v6(false).map_err(err)?;
+            Some(s)
+        } else {
+            None
+        };
         Ok(ArpAnnouncer {
             sock,
+            icmp6,
             iface: iface.to_string(),
             ifindex,
             mac,
         })
+    }
+
+    /// Sends one unsolicited NA for `target` to ff02::1.
+    pub fn announce_v6(&self, target: Ipv6Addr) -> Result<(), VipError> {
+        let Some(s) = &self.icmp6 else {
+            return Ok(());
+        };
+        let to = SockAddr::from(SocketAddrV6::new(ALL_NODES, 0, 0, self.ifindex));
+        s.send_to(&na_packet(self.mac, target), &to)
+            .map(|_| ())
+            .map_err(|err| VipError::Arp {
+                iface: self.iface.clone(),
+                err,
+            })
     }
 
     /// Sends one gratuitous ARP for `vip` (a 42-byte datagram: this never
@@ -276,6 +331,23 @@ mod tests {
                 "0a630064",
                 "000000000000",
                 "0a630064"
+            )
+        );
+    }
+
+    #[test]
+    fn na_packet_bytes() {
+        let mac = [0x02, 0x11, 0x22, 0x33, 0x44, 0x55];
+        let p = na_packet(mac, "2001:db8::100".parse().unwrap());
+        let hex: String = p.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            hex,
+            concat!(
+                "88000000",
+                "20000000",
+                "20010db8000000000000000000000100",
+                "0201",
+                "021122334455"
             )
         );
     }
