@@ -79,6 +79,13 @@ struct Lab {
 
 impl Lab {
     fn new(tag: &str, net: u8) -> Lab {
+        Lab::build(tag, net, false)
+    }
+
+    /// With `bridged`, A and B are each joined by a veth pair to a bridge
+    /// `br0` in a third namespace `SW` (ports `swa`, `swb`), so one side's
+    /// link can go down alone.
+    fn build(tag: &str, net: u8, bridged: bool) -> Lab {
         require_root();
         let id = format!("hc{}{tag}", std::process::id());
         let dir = std::env::temp_dir().join(format!("harp-{id}"));
@@ -89,7 +96,12 @@ impl Lab {
             dir,
             net,
         };
-        for side in ["A", "B"] {
+        let sides: &[&str] = if bridged {
+            &["A", "B", "SW"]
+        } else {
+            &["A", "B"]
+        };
+        for side in sides {
             let name = format!("{id}-{side}");
             let out = Command::new("ip")
                 .args(["netns", "add", &name])
@@ -103,10 +115,23 @@ impl Lab {
             lab.ns.push(name);
         }
         let (a, b) = (lab.ns[0].clone(), lab.ns[1].clone());
-        run(&[
-            "ip", "link", "add", "carpa", "netns", &a, "type", "veth", "peer", "name", "carpb",
-            "netns", &b,
-        ]);
+        if bridged {
+            let sw = lab.ns[2].clone();
+            run(&["ip", "-n", &sw, "link", "add", "br0", "type", "bridge"]);
+            run(&["ip", "-n", &sw, "link", "set", "br0", "up"]);
+            for (ns, dev, port) in [(&a, "carpa", "swa"), (&b, "carpb", "swb")] {
+                run(&[
+                    "ip", "link", "add", dev, "netns", ns, "type", "veth", "peer", "name", port,
+                    "netns", &sw,
+                ]);
+                run(&["ip", "-n", &sw, "link", "set", port, "master", "br0", "up"]);
+            }
+        } else {
+            run(&[
+                "ip", "link", "add", "carpa", "netns", &a, "type", "veth", "peer", "name", "carpb",
+                "netns", &b,
+            ]);
+        }
         for (ns, dev, host) in [(&a, "carpa", 1), (&b, "carpb", 2)] {
             let addr = format!("10.99.{net}.{host}/24");
             run(&["ip", "-n", ns, "addr", "add", &addr, "dev", dev]);
@@ -568,4 +593,59 @@ fn two_harp_nodes_over_ipv6() {
     let st = lab.wait_exit("harp-b", Duration::from_secs(6));
     assert!(st.is_some_and(|s| s.success()), "B exit: {st:?}");
     assert!(none_on(&lab, &b), "B left a VIP\n{}", lab.logs());
+}
+
+#[test]
+fn link_down_demotes_and_hands_over() {
+    let mut lab = Lab::build("l", 15, true);
+    let (a, b, sw) = (lab.a().to_string(), lab.b().to_string(), lab.ns[2].clone());
+    lab.start_harp("harp-a", &a, "carpa", 1, 0);
+    lab.start_harp("harp-b", &b, "carpb", 2, 100);
+    let t = lab.wait_for(Duration::from_secs(8), |l| l.has_vip(&a));
+    t.unwrap_or_else(|| panic!("A never took the VIP\n{}", lab.logs()));
+    sleep(Duration::from_millis(1500));
+    assert!(!lab.has_vip(&b), "{}", lab.logs());
+
+    // A's switch port goes down: A loses carrier, leaves MASTER for INIT,
+    // drops the VIP and demotes itself; B times A out.
+    run(&["ip", "-n", &sw, "link", "set", "swa", "down"]);
+    let down = Instant::now();
+    let t = lab.wait_for(Duration::from_secs(8), |l| l.has_vip(&b));
+    let t = t.unwrap_or_else(|| panic!("B never took the VIP\n{}", lab.logs()));
+    let bound = master_down(1, 100) + SLACK;
+    println!(
+        "link down on A: B holds the VIP after {:.3} s (bound {:.3} s)",
+        secs(t),
+        secs(bound)
+    );
+    assert!(t <= bound, "takeover took {t:?}\n{}", lab.logs());
+    let left = Duration::from_secs(3).saturating_sub(down.elapsed());
+    let t = lab.wait_for(left, |l| !l.has_vip(&a));
+    t.unwrap_or_else(|| panic!("A kept the VIP with its link down\n{}", lab.logs()));
+    let la = lab.log("harp-a");
+    assert!(
+        la.contains("carp: 1@em0: MASTER -> INIT (hardware interface down)"),
+        "{la}"
+    );
+    assert!(
+        la.contains("carp: demoted by 240 to 240 (interface down)"),
+        "{la}"
+    );
+
+    // Link back: A returns as BACKUP, undoes the demotion, and without
+    // preempt leaves the VIP on B.
+    run(&["ip", "-n", &sw, "link", "set", "swa", "up"]);
+    let t = lab.wait_for(Duration::from_secs(4), |l| {
+        l.log("harp-a")
+            .contains("carp: demoted by -240 to 0 (interface up)")
+    });
+    t.unwrap_or_else(|| panic!("A never saw its link back\n{}", lab.logs()));
+    sleep(master_down(1, 0) + Duration::from_millis(1500));
+    assert!(lab.has_vip(&b) && !lab.has_vip(&a), "{}", lab.logs());
+    let la = lab.log("harp-a");
+    assert!(
+        la.contains("carp: 1@em0: INIT -> BACKUP (initialization complete)"),
+        "{la}"
+    );
+    assert_eq!(la.matches("-> MASTER").count(), 1, "{la}");
 }
