@@ -45,25 +45,41 @@ fn require_root() {
     );
 }
 
-/// The example binary, built by `cargo test`; built here if missing.
+/// The example binary. `cargo test --test carp_netns` alone does not build
+/// examples, so build it here (a no-op when it is up to date).
 fn carp_node_bin() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target directory layout");
-    let bin = dir.join("examples").join("carp_node");
-    if !bin.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let st = Command::new(cargo)
-            .args(["build", "--example", "carp_node", "--manifest-path"])
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
-            .status()
-            .expect("cargo build --example carp_node");
-        assert!(st.success(), "cargo build --example carp_node failed");
-    }
-    assert!(bin.exists(), "{} not found", bin.display());
-    bin
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let exe = std::env::current_exe().expect("test executable path");
+            // target/<profile>/deps/carp_netns-HASH
+            let dir = exe
+                .parent()
+                .and_then(Path::parent)
+                .expect("target directory layout");
+            let profile = dir.file_name().and_then(|n| n.to_str()).unwrap_or("debug");
+            let profile = if profile == "debug" { "dev" } else { profile };
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+            let st = Command::new(cargo)
+                .args([
+                    "build",
+                    "--quiet",
+                    "--example",
+                    "carp_node",
+                    "--profile",
+                    profile,
+                ])
+                .arg("--manifest-path")
+                .arg(&manifest)
+                .status()
+                .expect("cannot run cargo build --example carp_node");
+            assert!(st.success(), "cargo build --example carp_node failed");
+            let bin = dir.join("examples").join("carp_node");
+            assert!(bin.exists(), "{} not found", bin.display());
+            bin
+        })
+        .clone()
 }
 
 /// Two namespaces `A` and `B` joined by a veth pair (`carpa` in A with
@@ -648,4 +664,49 @@ fn link_down_demotes_and_hands_over() {
         "{la}"
     );
     assert_eq!(la.matches("-> MASTER").count(), 1, "{la}");
+}
+
+#[test]
+fn unicast_peers_and_state_master() {
+    let mut lab = Lab::new("p", 16);
+    let (a, b) = (lab.a().to_string(), lab.b().to_string());
+    // FreeBSD 14 unicast CARP: each node sends to the other's address.
+    // B is forced MASTER by `state master` although its advskew is higher.
+    let conf = |host: u8, peer: u8, extra: &str| {
+        format!(
+            "ifconfig_em0=\"inet 10.99.16.{host}/24\"\n\
+             ifconfig_em0_alias0=\"inet vhid 1 {extra}peer 10.99.16.{peer} pass secret \
+             alias 10.99.16.100/32\"\n"
+        )
+    };
+    lab.start_harp_conf(
+        "harp-b",
+        &b,
+        "carpb",
+        &conf(2, 1, "advskew 100 state master "),
+    );
+    let t = lab.wait_for(Duration::from_secs(2), |l| l.has_vip(&b));
+    let t = t.unwrap_or_else(|| panic!("state master ignored\n{}", lab.logs()));
+    println!("unicast: B forced MASTER after {:.3} s", secs(t));
+    lab.start_harp_conf("harp-a", &a, "carpa", &conf(1, 2, ""));
+    sleep(master_down(1, 0) + Duration::from_millis(1500));
+    assert!(lab.has_vip(&b) && !lab.has_vip(&a), "{}", lab.logs());
+    let lb = lab.log("harp-b");
+    assert!(
+        lb.contains("BACKUP -> MASTER (user requested via ifconfig)"),
+        "{lb}"
+    );
+    assert!(!lab.log("harp-a").contains("-> MASTER"), "{}", lab.logs());
+
+    lab.kill("harp-b");
+    let bound = master_down(1, 0) + SLACK;
+    let t = lab.wait_for(Duration::from_secs(8), |l| l.has_vip(&a));
+    let t = t.unwrap_or_else(|| panic!("A never took over\n{}", lab.logs()));
+    println!(
+        "unicast: SIGKILL of B, A holds the VIP after {:.3} s (bound {:.3} s)",
+        secs(t),
+        secs(bound)
+    );
+    assert!(t <= bound, "failover took {t:?}\n{}", lab.logs());
+    assert!(!lab.logs().contains("rejected"), "{}", lab.logs());
 }

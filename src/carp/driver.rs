@@ -23,11 +23,11 @@ pub use super::iface::IfaceMap;
 use super::io::{parse_advert_v4, worth_logging, AdvertSocket, RECV_BUF_LEN};
 use super::io6::{parse_advert_v6, AdvertSocketV6, Received6};
 use super::packet::PacketError;
-use super::state::VhidMachine;
+use super::state::{State, VhidMachine};
 use super::timing::Demotion;
 use super::vip::{ArpAnnouncer, LinkInfo, Netlink, VipError};
 use super::wire::tos_from_dscp;
-use crate::rcconf::{CarpAddr, CarpModel, VhidConfig};
+use crate::rcconf::{CarpAddr, CarpModel, InitialState, VhidConfig};
 
 /// How often the parent's link state is polled.
 const LINK_POLL: Duration = Duration::from_secs(1);
@@ -134,6 +134,12 @@ struct VhidTask {
     nl: Netlink,
     link: LinkInfo,
     addrs: Vec<CarpAddr>,
+    /// FreeBSD 14 unicast peers: adverts go there and the TTL / hop limit
+    /// of received ones is not checked.
+    unicast_v4: bool,
+    unicast_v6: bool,
+    /// `state master` on the rc.conf line, until applied.
+    start_master: bool,
     base: Instant,
     last_reject: Option<(Instant, String)>,
     rejected: u64,
@@ -178,9 +184,10 @@ impl VhidTask {
         let tos = tos_from_dscp(model.sysctl.dscp);
         // The IPv4 socket is opened even for an IPv6-only vhid: it is
         // cheap and keeps the receive loop uniform.
-        let sock = AdvertSocket::open(&link.name, link.index, tos).map_err(sock_err)?;
+        let sock = AdvertSocket::open(&link.name, link.index, tos, v.peer).map_err(sock_err)?;
         let sock6 = if params.has_v6 {
-            Some(AdvertSocketV6::open(&link.name, link.index, tos).map_err(sock_err)?)
+            let s6 = AdvertSocketV6::open(&link.name, link.index, tos, v.peer6);
+            Some(s6.map_err(sock_err)?)
         } else {
             None
         };
@@ -209,6 +216,9 @@ impl VhidTask {
             nl: nl.clone(),
             link,
             addrs: v.addrs.clone(),
+            unicast_v4: v.peer.is_some(),
+            unicast_v6: v.peer6.is_some(),
+            start_master: v.initial_state == Some(InitialState::Master),
             base: Instant::now(),
             last_reject: None,
             rejected: 0,
@@ -228,6 +238,7 @@ impl VhidTask {
         demotion_rx.mark_unchanged();
         let out = self.machine.start(self.now(), self.link.up);
         self.carry_out(out, &demotion).await;
+        self.apply_start_master(&demotion).await;
         let mut buf = vec![0u8; RECV_BUF_LEN];
         let mut buf6 = vec![0u8; RECV_BUF_LEN];
         let mut poll = tokio::time::interval(LINK_POLL);
@@ -250,7 +261,7 @@ impl VhidTask {
                 Event::Packet(Ok(n)) => self.received(&buf[..n.min(buf.len())]),
                 Event::Packet6(Ok(r)) => {
                     let carp = &buf6[..r.len.min(buf6.len())];
-                    match parse_advert_v6(carp, &r, &self.auth) {
+                    match parse_advert_v6(carp, &r, &self.auth, self.unicast_v6) {
                         Ok(ad) => self.machine.advert_received(self.now(), &ad),
                         Err(e) => {
                             self.log_reject(&e);
@@ -274,13 +285,25 @@ impl VhidTask {
                 },
             };
             self.carry_out(out, &demotion).await;
+            self.apply_start_master(&demotion).await;
         }
         let out = self.machine.shutdown(self.now());
         self.carry_out(out, &demotion).await;
     }
 
+    /// `state master`: forced once, when the vhid first leaves INIT (it
+    /// may start in INIT while the parent's link is still coming up).
+    async fn apply_start_master(&mut self, demotion: &SharedDemotion) {
+        if !self.start_master || self.machine.state() == State::Init {
+            return;
+        }
+        self.start_master = false;
+        let out = self.machine.force_state(self.now(), State::Master);
+        self.carry_out(out, demotion).await;
+    }
+
     fn received(&mut self, packet: &[u8]) -> Output {
-        match parse_advert_v4(packet, &self.auth) {
+        match parse_advert_v4(packet, &self.auth, self.unicast_v4) {
             Ok(ad) => self.machine.advert_received(self.now(), &ad),
             Err(e) => {
                 self.log_reject(&e);

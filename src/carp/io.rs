@@ -10,7 +10,7 @@
 //! without the `unsafe` that `AsyncFd::register` now requires.
 
 use std::io;
-use std::net::{IpAddr, SocketAddr, SocketAddrV4};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
 
 use socket2::{Domain, InterfaceIndexOrAddress, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
@@ -31,8 +31,14 @@ pub struct AdvertSocket {
 
 impl AdvertSocket {
     /// Opens the socket on `iface` (Linux name, index `ifindex`), sending
-    /// with TOS byte `tos`. Must be called inside a tokio runtime.
-    pub fn open(iface: &str, ifindex: u32, tos: u8) -> io::Result<AdvertSocket> {
+    /// with TOS byte `tos` to 224.0.0.18, or to `peer` (FreeBSD 14's
+    /// unicast `peer`). Must be called inside a tokio runtime.
+    pub fn open(
+        iface: &str,
+        ifindex: u32,
+        tos: u8,
+        peer: Option<Ipv4Addr>,
+    ) -> io::Result<AdvertSocket> {
         let proto = Protocol::from(i32::from(IPPROTO_CARP));
         let s: Socket = Socket::new(Domain::IPV4, Type::RAW, Some(proto))?;
         s.bind_device(Some(iface.as_bytes()))?;
@@ -46,7 +52,7 @@ impl AdvertSocket {
         Ok(AdvertSocket {
             sock: UdpSocket::from_std(s.into())?,
             // The port of a raw socket's destination is ignored.
-            dest: SocketAddr::V4(SocketAddrV4::new(GROUP_V4, 0)),
+            dest: SocketAddr::V4(SocketAddrV4::new(peer.unwrap_or(GROUP_V4), 0)),
         })
     }
 
@@ -62,11 +68,17 @@ impl AdvertSocket {
 }
 
 /// Reads a received IPv4 packet as an advert for `auth`'s vhid: IPv4
-/// header, TTL 255, then `VhidAuth::validate` (checksum, version, type,
-/// vhid, HMAC).
-pub fn parse_advert_v4(packet: &[u8], auth: &VhidAuth) -> Result<Advert, PacketError> {
+/// header, TTL 255 (not with a unicast peer, as FreeBSD 14), then
+/// `VhidAuth::validate` (checksum, version, type, vhid, HMAC).
+pub fn parse_advert_v4(
+    packet: &[u8],
+    auth: &VhidAuth,
+    unicast: bool,
+) -> Result<Advert, PacketError> {
     let (info, carp) = split_ipv4(packet)?;
-    check_ttl(info.ttl)?;
+    if !unicast {
+        check_ttl(info.ttl)?;
+    }
     let header = auth.validate(carp)?;
     Ok(Advert::from_header(&header, IpAddr::V4(info.src)))
 }
@@ -118,7 +130,7 @@ mod tests {
         let a = auth(1, b"secret");
         let src = Ipv4Addr::new(10, 99, 0, 1);
         let pkt = ipv4(src, 255, &a.advertisement(1, 100, 42).encode());
-        let ad = parse_advert_v4(&pkt, &a).unwrap();
+        let ad = parse_advert_v4(&pkt, &a, false).unwrap();
         assert_eq!(
             (ad.advbase, ad.advskew, ad.counter, ad.from),
             (1, 100, 42, IpAddr::V4(src))
@@ -131,11 +143,13 @@ mod tests {
         let src = Ipv4Addr::new(10, 99, 0, 1);
         let carp = a.advertisement(1, 0, 1).encode();
         assert_eq!(
-            parse_advert_v4(&ipv4(src, 64, &carp), &a),
+            parse_advert_v4(&ipv4(src, 64, &carp), &a, false),
             Err(PacketError::BadTtl { ttl: 64 })
         );
+        let unicast = parse_advert_v4(&ipv4(src, 64, &carp), &a, true).unwrap();
+        assert_eq!(unicast.from, IpAddr::V4(src));
         let other_vhid = auth(2, b"secret");
-        let e = parse_advert_v4(&ipv4(src, 255, &carp), &other_vhid).unwrap_err();
+        let e = parse_advert_v4(&ipv4(src, 255, &carp), &other_vhid, false).unwrap_err();
         assert_eq!(
             e,
             PacketError::WrongVhid {
@@ -145,7 +159,7 @@ mod tests {
         );
         assert!(!worth_logging(&e));
         let wrong_pass = auth(1, b"other");
-        let e = parse_advert_v4(&ipv4(src, 255, &carp), &wrong_pass).unwrap_err();
+        let e = parse_advert_v4(&ipv4(src, 255, &carp), &wrong_pass, false).unwrap_err();
         assert_eq!(e, PacketError::BadDigest { vhid: 1 });
         assert!(worth_logging(&e));
     }

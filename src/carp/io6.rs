@@ -34,8 +34,14 @@ pub struct AdvertSocketV6 {
 
 impl AdvertSocketV6 {
     /// Opens the socket on `iface` (index `ifindex`), sending with traffic
-    /// class `tclass`. Must be called inside a tokio runtime.
-    pub fn open(iface: &str, ifindex: u32, tclass: u8) -> io::Result<AdvertSocketV6> {
+    /// class `tclass` to ff02::12, or to `peer` (FreeBSD 14's `peer6`).
+    /// Must be called inside a tokio runtime.
+    pub fn open(
+        iface: &str,
+        ifindex: u32,
+        tclass: u8,
+        peer: Option<Ipv6Addr>,
+    ) -> io::Result<AdvertSocketV6> {
         let proto = Protocol::from(i32::from(IPPROTO_CARP));
         let s: Socket = Socket::new(Domain::IPV6, Type::RAW, Some(proto))?;
         s.bind_device(Some(iface.as_bytes()))?;
@@ -48,8 +54,7 @@ impl AdvertSocketV6 {
         s.set_nonblocking(true)?;
         Ok(AdvertSocketV6 {
             sock: UdpSocket::from_std(s.into())?,
-            // ff02::12 is link-local: the scope is the interface.
-            dest: SocketAddr::V6(SocketAddrV6::new(GROUP_V6, 0, 0, ifindex)),
+            dest: SocketAddr::V6(v6_dest(peer.unwrap_or(GROUP_V6), ifindex)),
         })
     }
 
@@ -80,11 +85,32 @@ impl AdvertSocketV6 {
     }
 }
 
+/// A link-scoped destination (ff02::12, a link-local peer) needs the
+/// interface as its scope; a global one does not.
+fn v6_dest(ip: Ipv6Addr, ifindex: u32) -> SocketAddrV6 {
+    let o = ip.octets();
+    let link_local = o[0] == 0xfe && o[1] & 0xc0 == 0x80;
+    let small_multicast = o[0] == 0xff && o[1] & 0x0f <= 2;
+    let scope = if link_local || small_multicast {
+        ifindex
+    } else {
+        0
+    };
+    SocketAddrV6::new(ip, 0, 0, scope)
+}
+
 /// Reads received IPv6 CARP bytes as an advert for `auth`'s vhid: hop
-/// limit 255 (a packet without one is refused), then
-/// `VhidAuth::validate`.
-pub fn parse_advert_v6(carp: &[u8], r: &Received6, auth: &VhidAuth) -> Result<Advert, PacketError> {
-    check_ttl(r.hop_limit.unwrap_or(0))?;
+/// limit 255 (a packet without one is refused; not checked with a unicast
+/// peer, as FreeBSD 14), then `VhidAuth::validate`.
+pub fn parse_advert_v6(
+    carp: &[u8],
+    r: &Received6,
+    auth: &VhidAuth,
+    unicast: bool,
+) -> Result<Advert, PacketError> {
+    if !unicast {
+        check_ttl(r.hop_limit.unwrap_or(0))?;
+    }
     let header = auth.validate(carp)?;
     let from = IpAddr::V6(r.src.unwrap_or(Ipv6Addr::UNSPECIFIED));
     Ok(Advert::from_header(&header, from))
@@ -104,27 +130,31 @@ mod tests {
             src: Some(src),
             hop_limit: Some(255),
         };
-        let ad = parse_advert_v6(&carp, &ok, &a).unwrap();
+        let ad = parse_advert_v6(&carp, &ok, &a, false).unwrap();
         assert_eq!((ad.advskew, ad.counter, ad.from), (20, 9, IpAddr::V6(src)));
         let low = Received6 {
             hop_limit: Some(1),
             ..ok
         };
         assert_eq!(
-            parse_advert_v6(&carp, &low, &a),
+            parse_advert_v6(&carp, &low, &a, false),
             Err(PacketError::BadTtl { ttl: 1 })
         );
+        assert!(parse_advert_v6(&carp, &low, &a, true).is_ok());
+        assert_eq!(v6_dest(GROUP_V6, 4).scope_id(), 4);
+        assert_eq!(v6_dest("fe80::2".parse().unwrap(), 4).scope_id(), 4);
+        assert_eq!(v6_dest("2001:db8::2".parse().unwrap(), 4).scope_id(), 0);
         let none = Received6 {
             hop_limit: None,
             ..ok
         };
         assert_eq!(
-            parse_advert_v6(&carp, &none, &a),
+            parse_advert_v6(&carp, &none, &a, false),
             Err(PacketError::BadTtl { ttl: 0 })
         );
         let other = VhidAuth::new(3, b"pw", ["2001:db8::101".parse().unwrap()]);
         assert_eq!(
-            parse_advert_v6(&carp, &ok, &other),
+            parse_advert_v6(&carp, &ok, &other, false),
             Err(PacketError::BadDigest { vhid: 3 })
         );
     }
