@@ -9,7 +9,6 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::hash::{BuildHasher, Hasher};
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -18,13 +17,13 @@ use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
 use super::auth::VhidAuth;
+pub use super::control::{CarpControl, VhidStatus};
 use super::events::{Action, Family, Output, VhidParams};
 pub use super::iface::IfaceMap;
 use super::io::{parse_advert_v4, worth_logging, AdvertSocket, RECV_BUF_LEN};
 use super::io6::{parse_advert_v6, AdvertSocketV6, Received6};
 use super::packet::PacketError;
 use super::state::{State, VhidMachine};
-use super::timing::Demotion;
 use super::vip::{ArpAnnouncer, LinkInfo, Netlink, VipError};
 use super::wire::tos_from_dscp;
 use crate::rcconf::{CarpAddr, CarpModel, InitialState, VhidConfig};
@@ -54,51 +53,51 @@ pub enum DriverError {
     Vip(#[from] VipError),
 }
 
-/// The node-wide demotion (`net.inet.carp.demotion`): a Demote action of
-/// one vhid changes it and every vhid is told the new value.
-struct SharedDemotion {
-    value: Mutex<Demotion>,
-    tx: watch::Sender<i32>,
-}
-
-impl SharedDemotion {
-    fn adjust(&self, by: i32, reason: &str) {
-        let (line, v) = match self.value.lock() {
-            Ok(mut d) => (d.adjust(by, reason), d.value()),
-            Err(poisoned) => {
-                let mut d = poisoned.into_inner();
-                (d.adjust(by, reason), d.value())
-            }
-        };
-        info!(target: "carp", "{line}");
-        self.tx.send_replace(v);
-    }
-}
-
 /// Runs every vhid of `model` until `shutdown` completes, then bows out
 /// (MASTERs send an advbase/advskew 255 advert) and removes the
 /// addresses. Errors before the vhids start (unknown interface, socket
 /// refused, netlink unavailable) are returned at once and nothing runs.
+///
+/// ```no_run
+/// # async fn demo(model: harp::rcconf::CarpModel) {
+/// use harp::carp::driver::{run_carp, IfaceMap};
+/// let map = IfaceMap::parse(&["em0=eth0".to_string()]).unwrap();
+/// let stop = async { let _ = tokio::signal::ctrl_c().await; };
+/// if let Err(e) = run_carp(&model, &map, stop).await {
+///     eprintln!("{e}");
+/// }
+/// # }
+/// ```
 pub async fn run_carp(
     model: &CarpModel,
     iface_map: &IfaceMap,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), DriverError> {
+    let control = CarpControl::new(model.sysctl.demotion);
+    run_carp_with(model, iface_map, &control, shutdown).await
+}
+
+/// [`run_carp`] with a handle the caller keeps to change the node's
+/// demotion and read the vhids' states while it runs. `control` should
+/// be created with `model.sysctl.demotion`.
+pub async fn run_carp_with(
+    model: &CarpModel,
+    iface_map: &IfaceMap,
+    control: &CarpControl,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), DriverError> {
     let nl = Netlink::connect()?;
     let links = nl.links().await?;
-    let (dem_tx, dem_rx) = watch::channel(model.sysctl.demotion);
-    let demotion = Arc::new(SharedDemotion {
-        value: Mutex::new(Demotion::new(model.sysctl.demotion)),
-        tx: dem_tx,
-    });
     let mut ready = Vec::new();
     for v in &model.vhids {
-        ready.push(VhidTask::prepare(model, iface_map, &links, v, &nl)?);
+        ready.push(VhidTask::prepare(
+            model, iface_map, &links, v, &nl, control,
+        )?);
     }
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
     for t in ready {
-        tasks.spawn(t.run(stop_rx.clone(), dem_rx.clone(), demotion.clone()));
+        tasks.spawn(t.run(stop_rx.clone(), control.subscribe()));
     }
     shutdown.await;
     stop_tx.send_replace(true);
@@ -126,6 +125,9 @@ fn random_seed(vhid: u8) -> u64 {
 /// One vhid, ready to run.
 struct VhidTask {
     name: String,
+    control: CarpControl,
+    /// The rc.conf interface name, for the status.
+    iface: String,
     machine: VhidMachine,
     auth: VhidAuth,
     sock: AdvertSocket,
@@ -161,6 +163,7 @@ impl VhidTask {
         links: &[LinkInfo],
         v: &VhidConfig,
         nl: &Netlink,
+        control: &CarpControl,
     ) -> Result<VhidTask, DriverError> {
         let r =
             super::iface::resolve(model, map, links, v).map_err(|why| DriverError::Interface {
@@ -208,7 +211,9 @@ impl VhidTask {
             params.own_source.map_or("chosen by the kernel".to_string(), |s| s.to_string()));
         Ok(VhidTask {
             name,
-            machine: VhidMachine::new(params, model.sysctl.demotion),
+            machine: VhidMachine::new(params, control.demotion()),
+            control: control.clone(),
+            iface: v.iface().to_string(),
             auth,
             sock,
             sock6,
@@ -229,16 +234,12 @@ impl VhidTask {
         self.base.elapsed()
     }
 
-    async fn run(
-        mut self,
-        mut stop: watch::Receiver<bool>,
-        mut demotion_rx: watch::Receiver<i32>,
-        demotion: Arc<SharedDemotion>,
-    ) {
+    async fn run(mut self, mut stop: watch::Receiver<bool>, mut demotion_rx: watch::Receiver<i32>) {
         demotion_rx.mark_unchanged();
+        self.publish_status();
         let out = self.machine.start(self.now(), self.link.up);
-        self.carry_out(out, &demotion).await;
-        self.apply_start_master(&demotion).await;
+        self.carry_out(out).await;
+        self.apply_start_master().await;
         let mut buf = vec![0u8; RECV_BUF_LEN];
         let mut buf6 = vec![0u8; RECV_BUF_LEN];
         let mut poll = tokio::time::interval(LINK_POLL);
@@ -284,22 +285,22 @@ impl VhidTask {
                     }
                 },
             };
-            self.carry_out(out, &demotion).await;
-            self.apply_start_master(&demotion).await;
+            self.carry_out(out).await;
+            self.apply_start_master().await;
         }
         let out = self.machine.shutdown(self.now());
-        self.carry_out(out, &demotion).await;
+        self.carry_out(out).await;
     }
 
     /// `state master`: forced once, when the vhid first leaves INIT (it
     /// may start in INIT while the parent's link is still coming up).
-    async fn apply_start_master(&mut self, demotion: &SharedDemotion) {
+    async fn apply_start_master(&mut self) {
         if !self.start_master || self.machine.state() == State::Init {
             return;
         }
         self.start_master = false;
         let out = self.machine.force_state(self.now(), State::Master);
-        self.carry_out(out, demotion).await;
+        self.carry_out(out).await;
     }
 
     fn received(&mut self, packet: &[u8]) -> Output {
@@ -340,7 +341,7 @@ impl VhidTask {
 
     /// Carries out the actions in order; the results of sends are fed back
     /// to the machine and their actions appended.
-    async fn carry_out(&mut self, out: Output, demotion: &SharedDemotion) {
+    async fn carry_out(&mut self, out: Output) {
         let mut queue: VecDeque<Action> = out.actions.into();
         while let Some(action) = queue.pop_front() {
             match action {
@@ -379,10 +380,20 @@ impl VhidTask {
                     }
                 }
                 Action::ArmTimer { .. } => {}
-                Action::Demote { by, reason } => demotion.adjust(by, &reason),
+                Action::Demote { by, reason } => self.control.demote(by, &reason),
                 Action::Log(line) => info!(target: "carp", "{line}"),
             }
         }
+        self.publish_status();
+    }
+
+    fn publish_status(&self) {
+        self.control.set_status(VhidStatus {
+            vhid: self.machine.params().vhid,
+            iface: self.iface.clone(),
+            linux_iface: self.link.name.clone(),
+            state: self.machine.state(),
+        });
     }
 
     /// Gratuitous ARP for every IPv4 address of the vhid, unsolicited NA

@@ -52,6 +52,7 @@
 //! ```
 
 pub mod auth;
+pub mod control;
 pub mod driver;
 pub mod events;
 pub mod iface;

@@ -28,6 +28,9 @@ const BROADCAST: [u8; 6] = [0xff; 6];
 pub const GARP_LEN: usize = 42;
 /// ICMPv6 neighbour advertisement with a target link-layer option.
 pub const NA_LEN: usize = 32;
+/// A netlink request is abandoned after this long (the kernel answers at
+/// once; this only bounds a wedged connection).
+const NETLINK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 /// All-nodes link-local multicast, where unsolicited NAs go.
 const ALL_NODES: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
 
@@ -37,6 +40,8 @@ pub enum VipError {
     Netlink(#[from] rtnetlink::Error),
     #[error("cannot open a netlink socket: {0}")]
     Connect(io::Error),
+    #[error("netlink: no answer within {0:?}")]
+    Timeout(std::time::Duration),
     #[error("no interface named '{0}'")]
     NoSuchInterface(String),
     #[error("gratuitous ARP / neighbour advertisement on '{iface}': {err}")]
@@ -87,6 +92,10 @@ impl Netlink {
 
     /// Every interface with its addresses.
     pub async fn links(&self) -> Result<Vec<LinkInfo>, VipError> {
+        bounded(self.links_unbounded()).await
+    }
+
+    async fn links_unbounded(&self) -> Result<Vec<LinkInfo>, VipError> {
         let mut links: Vec<LinkInfo> = Vec::new();
         let mut stream = self.handle.link().get().execute();
         while let Some(msg) = stream.try_next().await? {
@@ -115,6 +124,10 @@ impl Netlink {
 
     /// Whether the interface `index` is up with carrier; `None` if gone.
     pub async fn link_up(&self, index: u32) -> Result<Option<bool>, VipError> {
+        bounded(self.link_up_unbounded(index)).await
+    }
+
+    async fn link_up_unbounded(&self, index: u32) -> Result<Option<bool>, VipError> {
         let mut stream = self.handle.link().get().match_index(index).execute();
         match stream.try_next().await {
             Ok(Some(msg)) => Ok(Some(link_info(&msg).up)),
@@ -134,21 +147,34 @@ impl Netlink {
                 .attributes
                 .push(AddressAttribute::Flags(AddressFlags::Nodad));
         }
-        ignore_errno(req.execute().await, EEXIST)
+        ignore_errno(bounded(req.execute()).await, EEXIST)
     }
 
     /// Removes `a` from interface `index`; already absent is success.
     pub async fn del_addr(&self, index: u32, a: CarpAddr) -> Result<(), VipError> {
         let msg = address_message(index, a);
-        let r = self.handle.address().del(msg).execute().await;
+        let r = bounded(self.handle.address().del(msg).execute()).await;
         ignore_errno(r, EADDRNOTAVAIL)
     }
 }
 
-fn ignore_errno(r: Result<(), rtnetlink::Error>, errno: i32) -> Result<(), VipError> {
+async fn bounded<T, E: Into<VipError>>(
+    f: impl std::future::Future<Output = Result<T, E>>,
+) -> Result<T, VipError> {
+    match tokio::time::timeout(NETLINK_TIMEOUT, f).await {
+        Ok(r) => r.map_err(Into::into),
+        Err(_) => Err(VipError::Timeout(NETLINK_TIMEOUT)),
+    }
+}
+
+fn ignore_errno(r: Result<(), VipError>, errno: i32) -> Result<(), VipError> {
     match r {
-        Err(rtnetlink::Error::NetlinkError(e)) if e.raw_code().abs() == errno => Ok(()),
-        other => other.map_err(VipError::from),
+        Err(VipError::Netlink(rtnetlink::Error::NetlinkError(e)))
+            if e.raw_code().abs() == errno =>
+        {
+            Ok(())
+        }
+        other => other,
     }
 }
 
