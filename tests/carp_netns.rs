@@ -240,6 +240,10 @@ impl Lab {
 
     /// Starts ucarp in `ns` with the flags of shared/tools/carp-interop.sh.
     fn start_ucarp(&mut self, label: &str, ns: &str, dev: &str, host: u8, advskew: u8) {
+        assert!(
+            Path::new("/usr/sbin/ucarp").exists(),
+            "ucarp is not installed (Debian package ucarp): the interop tests need it"
+        );
         let up = self.dir.join("vip-up.sh");
         let down = self.dir.join("vip-down.sh");
         for (path, verb) in [(&up, "add"), (&down, "del")] {

@@ -57,6 +57,8 @@ pub enum DriverError {
 /// (MASTERs send an advbase/advskew 255 advert) and removes the
 /// addresses. Errors before the vhids start (unknown interface, socket
 /// refused, netlink unavailable) are returned at once and nothing runs.
+/// Complete `shutdown` rather than dropping this future: dropping it
+/// aborts the vhids without the bow-out and leaves the addresses.
 ///
 /// ```no_run
 /// # async fn demo(model: harp::rcconf::CarpModel) {

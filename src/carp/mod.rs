@@ -10,8 +10,11 @@
 //! - [`events`]: the machine's parameters, inputs and actions;
 //! - [`state`]: the per-vhid state machine (§5–8);
 //! - [`sim`]: a deterministic in-memory network of state machines;
-//! - [`io`], [`vip`], [`driver`]: the Linux driver (raw socket, netlink
-//!   addresses and gratuitous ARP, one tokio task per vhid).
+//! - the Linux driver: [`io`] / [`io6`] (raw advert sockets), [`vip`]
+//!   (addresses over netlink, gratuitous ARP and unsolicited NA),
+//!   [`iface`] (FreeBSD → Linux interface names), [`control`] (demotion
+//!   and status handle) and [`driver`] (`run_carp`: one tokio task per
+//!   vhid).
 //!
 //! A driver keeps one [`VhidAuth`] and one [`VhidMachine`] per vhid and one
 //! [`Demotion`] per node, feeds the machine validated adverts, link changes
