@@ -179,7 +179,8 @@ impl VhidTask {
         }
         let link = r.link.clone();
         let mut params = VhidParams::from_config(v, &model.sysctl, random_seed(v.vhid));
-        params.own_source = link.own_v4(&v.addrs).map(IpAddr::V4);
+        let is_vip = |ip| super::iface::is_vip(model, ip);
+        params.own_source = link.own_v4(is_vip).map(IpAddr::V4);
         let auth = VhidAuth::from_config(v);
         let sock_err = |err| DriverError::Socket {
             vhid: v.vhid,

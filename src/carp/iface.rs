@@ -100,12 +100,14 @@ pub fn resolve<'a>(
             "no --carp-iface mapping for {shown} and the vhid has no address"
         ));
     };
-    let vip_only = |l: &&LinkInfo| {
+    // A VIP left on an interface (by a crash) says nothing about where the
+    // vhid belongs: only the interfaces' own addresses count.
+    let holds_subnet = |l: &&LinkInfo| {
         l.addrs
             .iter()
-            .any(|a| a.contains(ip) && !v.addrs.iter().any(|x| x.addr == a.addr))
+            .any(|a| a.contains(ip) && !is_vip(model, a.addr))
     };
-    match links.iter().find(vip_only) {
+    match links.iter().find(holds_subnet) {
         Some(link) => Ok(Resolved {
             link,
             warning: Some(format!(
@@ -117,6 +119,14 @@ pub fn resolve<'a>(
             "no --carp-iface mapping for {shown} and no interface here has a subnet holding {ip}"
         )),
     }
+}
+
+/// Whether `ip` is an address of any vhid of the model.
+pub fn is_vip(model: &CarpModel, ip: std::net::IpAddr) -> bool {
+    model
+        .vhids
+        .iter()
+        .any(|v| v.addrs.iter().any(|a| a.addr == ip))
 }
 
 #[cfg(test)]
@@ -201,6 +211,21 @@ mod tests {
             e,
             "--carp-iface maps em0 to eth9, which does not exist here"
         );
+    }
+
+    #[test]
+    fn a_stale_vip_does_not_attract_the_vhid() {
+        let v = vhid(Some("em0"), None);
+        let model = CarpModel {
+            vhids: vec![v.clone()],
+            ..CarpModel::default()
+        };
+        let mut ls = links();
+        ls.insert(0, link("eth5", 9, vec![a("10.99.0.100", 24)]));
+        let r = resolve(&model, &IfaceMap::default(), &ls, &v).unwrap();
+        assert_eq!(r.link.name, "eth0");
+        assert!(is_vip(&model, "10.99.0.100".parse().unwrap()));
+        assert!(!is_vip(&model, "10.99.0.1".parse().unwrap()));
     }
 
     #[test]

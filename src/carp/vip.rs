@@ -61,11 +61,11 @@ pub struct LinkInfo {
 }
 
 impl LinkInfo {
-    /// The first IPv4 address of the interface that is not one of `vips`:
-    /// what the kernel will use as the advert source.
-    pub fn own_v4(&self, vips: &[CarpAddr]) -> Option<Ipv4Addr> {
+    /// The first IPv4 address of the interface for which `is_vip` is
+    /// false: what the kernel will use as the advert source.
+    pub fn own_v4(&self, is_vip: impl Fn(IpAddr) -> bool) -> Option<Ipv4Addr> {
         self.addrs.iter().find_map(|a| match a.addr {
-            IpAddr::V4(x) if !vips.iter().any(|v| v.addr == a.addr) => Some(x),
+            IpAddr::V4(x) if !is_vip(a.addr) => Some(x),
             _ => None,
         })
     }
@@ -391,10 +391,9 @@ mod tests {
             up: true,
             addrs: vec![a("10.99.0.100", 32), a("fe80::1", 64), a("10.99.0.1", 24)],
         };
-        assert_eq!(
-            l.own_v4(&[a("10.99.0.100", 32)]),
-            Some(Ipv4Addr::new(10, 99, 0, 1))
-        );
+        let vip: IpAddr = "10.99.0.100".parse().unwrap();
+        assert_eq!(l.own_v4(|x| x == vip), Some(Ipv4Addr::new(10, 99, 0, 1)));
+        assert_eq!(l.own_v4(|_| false), Some(Ipv4Addr::new(10, 99, 0, 100)));
         assert_eq!(l.mac6(), Some([0, 1, 2, 3, 4, 5]));
     }
 }
