@@ -249,7 +249,8 @@ impl Lab {
         for (path, verb) in [(&up, "add"), (&down, "del")] {
             let script = format!("#!/bin/sh\nip addr {verb} \"$2/32\" dev \"$1\"\nexit 0\n");
             fs::write(path, script).expect("write hook");
-            run(&["chmod", "+x", &path.display().to_string()]);
+            let exec = std::os::unix::fs::PermissionsExt::from_mode(0o755);
+            fs::set_permissions(path, exec).expect("chmod hook");
         }
         let log = fs::File::create(self.log_path(label)).expect("log file");
         let log2 = log.try_clone().expect("log file");
@@ -306,7 +307,18 @@ impl Lab {
     }
 
     fn terminate(&self, label: &str) {
-        run(&["kill", "-TERM", &self.pid(label).to_string()]);
+        use nix::sys::signal::{kill, Signal};
+        use nix::unistd::Pid;
+        let pid = i32::try_from(self.pid(label)).expect("pid fits in i32");
+        kill(Pid::from_raw(pid), Signal::SIGTERM).expect("SIGTERM to our own child");
+    }
+
+    /// Sets a sysctl inside `ns` by writing /proc/sys (no procps needed;
+    /// network sysctls are per namespace).
+    fn sysctl(&self, ns: &str, key: &str, value: &str) {
+        let path = format!("/proc/sys/{}", key.replace('.', "/"));
+        let script = format!("echo {value} > {path}");
+        run(&["ip", "netns", "exec", ns, "sh", "-c", &script]);
     }
 
     /// Waits (bounded) for `label` to exit after a SIGTERM.
@@ -370,15 +382,7 @@ fn two_harp_nodes_elect_and_fail_over() {
     let (a, b) = (lab.a().to_string(), lab.b().to_string());
     // B learns neighbours from gratuitous ARP, so A's announcement shows
     // up in B's neighbour table.
-    run(&[
-        "ip",
-        "netns",
-        "exec",
-        &b,
-        "sysctl",
-        "-qw",
-        "net.ipv4.conf.carpb.arp_accept=1",
-    ]);
+    lab.sysctl(&b, "net.ipv4.conf.carpb.arp_accept", "1");
     lab.start_harp("harp-a", &a, "carpa", 1, 0);
     lab.start_harp("harp-b", &b, "carpb", 2, 100);
 
@@ -564,12 +568,8 @@ fn two_harp_nodes_over_ipv6() {
     };
     // B learns neighbours from unsolicited NAs: Linux ≥ 5.18 does so for
     // an unknown target only on a router (RFC 9131).
-    for sysctl in [
-        "net.ipv6.conf.carpb.forwarding=1",
-        "net.ipv6.conf.carpb.accept_untracked_na=1",
-    ] {
-        run(&["ip", "netns", "exec", &b, "sysctl", "-qw", sysctl]);
-    }
+    lab.sysctl(&b, "net.ipv6.conf.carpb.forwarding", "1");
+    lab.sysctl(&b, "net.ipv6.conf.carpb.accept_untracked_na", "1");
     lab.start_harp_conf("harp-a", &a, "carpa", &conf(1, 0));
     lab.start_harp_conf("harp-b", &b, "carpb", &conf(2, 100));
     let vips = ["10.99.14.100", "2001:db8:99::100", "2001:db8:99::200"];
