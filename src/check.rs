@@ -12,6 +12,11 @@ use crate::config::reader::ConfigEnv;
 use crate::diag::{Diagnostics, Severity};
 
 fn print_all(diags: &Diagnostics, scope: &str, out: &mut impl Write) {
+    // A daemon's child re-reads the configuration its parent already
+    // reported on: say nothing twice.
+    if crate::runtime::process::is_daemon_child() {
+        return;
+    }
     let pid = std::process::id();
     for d in &diags.items {
         let _ = writeln!(out, "{}", d.render(pid, scope));

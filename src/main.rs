@@ -20,6 +20,19 @@ fn main() -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
+    if let Some(expr) = &args.check_condition {
+        // `-cc`: evaluate a condition as `.if` would; 0 when true.
+        let words: Vec<String> = expr.split_whitespace().map(String::from).collect();
+        let env = harp::config::reader::ConfigEnv::from_process();
+        return match harp::config::cond::evaluate(&words, &env) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(e) => {
+                eprintln!("[ALERT]    ({}) : config : {e}.", std::process::id());
+                ExitCode::from(2)
+            }
+        };
+    }
     if args.list_keywords {
         use std::io::Write;
         // A closed pipe (`harp --list-keywords | head`) is not an error.
@@ -39,7 +52,9 @@ fn main() -> ExitCode {
     }
     let (code, model) = harp::check::prepare(&args);
     if args.check {
-        return ExitCode::from(code);
+        // Exit without tearing down a large model: freeing it costs more
+        // than the process exit that reclaims it anyway.
+        std::process::exit(i32::from(code));
     }
     let Some(model) = model else {
         if code == 2 {
@@ -50,7 +65,19 @@ fn main() -> ExitCode {
         }
         return ExitCode::from(1);
     };
-    match harp::runtime::run(&model) {
+    // `daemon` in global or -D, unless -d/-db keep harp in the foreground.
+    let daemon = (args.daemon || model.global.daemon) && !args.debug && !args.foreground;
+    let daemon_child = harp::runtime::process::is_daemon_child();
+    if daemon && !daemon_child {
+        return ExitCode::from(harp::runtime::process::spawn_daemon());
+    }
+    let opts = harp::runtime::RunOptions {
+        pidfile: args.pidfile.clone(),
+        soft_finish: args.soft_finish.clone(),
+        terminate: args.terminate.clone(),
+        daemon_child,
+    };
+    match harp::runtime::run(&model, &opts) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("[ALERT]    ({}) : {e}", std::process::id());

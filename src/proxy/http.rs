@@ -5,7 +5,6 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,12 +16,16 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpStream;
 
-use super::body::{full, RespBody};
+use super::body::{full, once, RespBody};
 use super::pick::pick;
 use super::upstream::{connect_http, put_idle, take_idle};
+use crate::balance::Request as LbRequest;
 use crate::config::model::HttpConnMode;
+use crate::log::{LogRecord, LogTime, Peer, TermCause, TermPhase, TermState, Timers};
+use crate::runtime::logger::Logger;
 use crate::runtime::table::{BackendState, ServerState};
 use crate::runtime::Shared;
+use std::time::{Instant, SystemTime};
 
 /// Per client connection facts.
 #[derive(Debug, Clone, Copy)]
@@ -36,44 +39,58 @@ fn ms(v: Option<u32>) -> Option<Duration> {
         .map(|m| Duration::from_millis(u64::from(m)))
 }
 
-/// HAProxy 2.6's own responses (built-in error pages, HTX header case).
-pub fn haproxy_error(status: u16) -> Response<RespBody> {
-    let (reason, text) = match status {
-        200 => ("OK", "Service ready."),
-        403 => ("Forbidden", "Request forbidden by administrative rules."),
-        408 => (
-            "Request Time-out",
-            "Your browser didn't send a complete request in time.",
-        ),
-        500 => (
-            "Internal Server Error",
-            "An internal server error occurred.",
-        ),
-        502 => (
-            "Bad Gateway",
-            "The server returned an invalid or incomplete response.",
-        ),
-        504 => ("Gateway Time-out", "The server didn't respond in time."),
-        _ => (
-            "Service Unavailable",
-            "No server is available to handle this request.",
-        ),
+/// A response of harp's own (HAProxy's bytes: `crate::http`) for hyper.
+pub fn to_hyper(r: &crate::http::Response) -> Response<RespBody> {
+    let has_len = r
+        .headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
+    let body = if has_len {
+        once(r.body.clone())
+    } else {
+        full(r.body.clone())
     };
-    let body = format!("<html><body><h1>{status} {reason}</h1>\n{text}\n</body></html>\n");
-    let mut r = Response::new(full(body.clone()));
-    *r.status_mut() =
-        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::SERVICE_UNAVAILABLE);
-    let h = r.headers_mut();
-    h.insert(http::header::CONTENT_LENGTH, HeaderValue::from(body.len()));
-    h.insert(
-        http::header::CACHE_CONTROL,
-        HeaderValue::from_static("no-cache"),
-    );
-    h.insert(
-        http::header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html"),
-    );
-    r
+    let mut out = Response::new(body);
+    *out.status_mut() =
+        http::StatusCode::from_u16(r.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    if out.status().canonical_reason() != Some(r.reason.as_str()) {
+        if let Ok(reason) = hyper::ext::ReasonPhrase::try_from(r.reason.as_bytes()) {
+            out.extensions_mut().insert(reason);
+        }
+    }
+    let h = out.headers_mut();
+    for (k, v) in &r.headers {
+        if let (Ok(k), Ok(v)) = (
+            HeaderName::from_bytes(k.as_bytes()),
+            HeaderValue::from_str(v),
+        ) {
+            h.append(k, v);
+        }
+    }
+    out
+}
+
+/// HAProxy's answer for `status`: the backend's message if it has one,
+/// else the frontend's, else the built-in page.
+pub fn reply(
+    shared: &Shared,
+    fe: usize,
+    be: Option<&BackendState>,
+    status: u16,
+) -> Response<RespBody> {
+    let front = &shared.frontends[fe].errors;
+    let r = crate::http::resolve::pick(be.map(|b| &b.errors), front, status)
+        .and_then(|r| r.to_static())
+        .or_else(|| crate::http::errors::builtin(status));
+    match r {
+        Some(r) => to_hyper(&r),
+        None => {
+            let mut e = Response::new(full(Vec::new()));
+            *e.status_mut() = http::StatusCode::from_u16(status)
+                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+            e
+        }
+    }
 }
 
 /// Serve one client connection of an HTTP frontend.
@@ -105,37 +122,114 @@ pub async fn serve(shared: Arc<Shared>, fe: usize, stream: TcpStream, info: Conn
     }
 }
 
-/// The backend for a request: `use_backend` rules without a condition in
-/// order, then `default_backend`.
-fn choose_backend(shared: &Shared, fe: usize) -> Option<&Arc<BackendState>> {
-    let p = &shared.frontends[fe].proxy;
-    let name = p
-        .use_backend
-        .iter()
-        .find(|u| u.cond.is_none())
-        .map(|u| u.target.as_str())
-        .or_else(|| p.default_backend())
-        .or_else(|| p.cap.backend.then_some(p.name.as_str()))?;
-    shared.backends.get(name)
+/// One request: forward it, then log the stream when its response body
+/// ends (HAProxy logs at the end of the stream unless `option logasap`).
+async fn handle(
+    shared: &Shared,
+    fe: usize,
+    req: Request<Incoming>,
+    info: ConnInfo,
+) -> Response<RespBody> {
+    let t0 = Instant::now();
+    let front = &shared.frontends[fe];
+    let mut rec = LogRecord {
+        client: Some(Peer::Inet(info.client)),
+        frontend_addr: Some(Peer::Inet(info.local)),
+        frontend: front.proxy.name.clone(),
+        http: true,
+        accept_date: LogTime::from_system(SystemTime::now()),
+        request_line: Some(format!(
+            "{} {} {:?}",
+            req.method(),
+            req.uri(),
+            req.version()
+        )),
+        timers: Timers {
+            th: 0,
+            ti: 0,
+            treq: 0,
+            ..Timers::default()
+        },
+        ..LogRecord::default()
+    };
+    let resp = forward(shared, fe, req, info, &mut rec, t0).await;
+    let logger = front.logger.clone();
+    if !logger.enabled() {
+        return resp;
+    }
+    rec.status = Some(resp.status().as_u16());
+    rec.timers.ta = t0.elapsed().as_millis() as i64;
+    // What the client receives: the header block, then the body.
+    let head = 17
+        + resp.status().canonical_reason().map_or(0, str::len)
+        + resp
+            .headers()
+            .iter()
+            .map(|(k, v)| k.as_str().len() + v.len() + 4)
+            .sum::<usize>()
+        + 2;
+    let mut done = LogOnEnd {
+        rec: Some(rec),
+        logger,
+        t0,
+        bytes: head as u64,
+    };
+    let (parts, body) = resp.into_parts();
+    let body = body.map_frame(move |f| {
+        // `done` as a whole moves into the closure: it logs when dropped.
+        let done = &mut done;
+        if let Some(d) = f.data_ref() {
+            done.bytes += d.len() as u64;
+        }
+        f
+    });
+    Response::from_parts(parts, body.boxed())
 }
 
-async fn handle(
+/// Writes the log line when the response is over (or abandoned).
+struct LogOnEnd {
+    rec: Option<LogRecord>,
+    logger: Arc<Logger>,
+    t0: Instant,
+    bytes: u64,
+}
+
+impl Drop for LogOnEnd {
+    fn drop(&mut self) {
+        if let Some(mut rec) = self.rec.take() {
+            rec.bytes_out = self.bytes;
+            rec.timers.tt = self.t0.elapsed().as_millis() as i64;
+            self.logger.log(&rec);
+        }
+    }
+}
+
+async fn forward(
     shared: &Shared,
     fe: usize,
     mut req: Request<Incoming>,
     info: ConnInfo,
+    rec: &mut LogRecord,
+    t0: Instant,
 ) -> Response<RespBody> {
     // `monitor-uri`: harp answers itself, whatever the backends' state.
     let front = &shared.frontends[fe].proxy;
     if let Some(m) = &front.settings.monitor_uri {
         let target = req.uri().path_and_query().map_or("", |pq| pq.as_str());
         if target == m {
-            return haproxy_error(200);
+            return reply(shared, fe, None, 200);
         }
     }
-    let Some(be) = choose_backend(shared, fe) else {
-        return haproxy_error(503);
+    let (be, mut txn) = match super::phases::request_phase(shared, fe, &mut req, &info).await {
+        super::phases::Routed::To(be, txn) => (be, txn),
+        super::phases::Routed::Answer(resp, be) => {
+            rec.backend = be.map(|b| b.name.clone());
+            rec.term = TermState::new(TermCause::Local, TermPhase::Request);
+            return resp;
+        }
     };
+    let be = &be;
+    rec.backend = Some(be.name.clone());
     let bs = &be.proxy.settings;
     let fs = &shared.frontends[fe].proxy.settings;
     // Options set on either side apply (HAProxy merges frontend and backend).
@@ -147,7 +241,14 @@ async fn handle(
     };
     let close_server =
         strictness(fs).max(strictness(bs)) > 0 || bs.http_reuse.as_deref() == Some("never");
-    if close_server {
+    // Connection management is hop-by-hop: HAProxy drops the client's
+    // `Connection` (and what it names) and writes its own.
+    let upgrading = wants_upgrade(&req);
+    strip_hop_by_hop(req.headers_mut());
+    if upgrading {
+        req.headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("upgrade"));
+    } else if close_server {
         req.headers_mut()
             .insert(CONNECTION, HeaderValue::from_static("close"));
     }
@@ -155,55 +256,102 @@ async fn handle(
     let redispatch = bs.options.get("redispatch").copied().unwrap_or(false);
     let connect_to = ms(bs.timeouts.connect);
     let server_to = ms(bs.timeouts.server);
+    // `timeout queue` defaults to `timeout connect` (manual §4.2).
+    let queue_to =
+        ms(bs.timeouts.queue.or(bs.timeouts.connect)).unwrap_or(Duration::from_secs(3600));
+    // What the balancing algorithm may hash on, taken before the request
+    // moves on to the server.
+    let lb_uri = req.uri().path_and_query().map(|pq| pq.as_str().to_owned());
+    let lb_header = match be.lb.lock().map(|lb| lb.wants_header()) {
+        Ok(Some(name)) => req
+            .headers()
+            .get(name.as_str())
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(',').next().unwrap_or("").trim().to_owned()),
+        _ => None,
+    };
+    let lb_req = LbRequest {
+        src: Some(info.client.ip()),
+        uri: lb_uri.as_deref().map(str::as_bytes),
+        is_post: req.method() == http::Method::POST,
+        header: lb_header.as_deref().map(str::as_bytes),
+        ..LbRequest::default()
+    };
     let mut last: Option<Arc<ServerState>> = None;
     let mut sender = None;
     for attempt in 0..=retries {
-        // Redispatch on the last retry, as HAProxy does.
+        // Retries stay on the same server; the last one may redispatch.
         let avoid = if redispatch && attempt == retries && attempt > 0 {
             last.as_ref()
         } else {
             None
         };
-        let server = match (&last, avoid) {
-            (Some(s), None) if attempt > 0 => s.clone(),
-            _ => match pick(be, avoid) {
-                Some(s) => s,
-                None => return haproxy_error(503),
+        let slot = match (&last, avoid) {
+            (Some(s), None) if attempt > 0 => match s.try_slot(be) {
+                Some(slot) => slot,
+                None => match pick(be, &lb_req, None, queue_to).await {
+                    Ok(slot) => slot,
+                    Err(_) => return reply(shared, fe, Some(be), 503),
+                },
+            },
+            _ => match pick(be, &lb_req, avoid, queue_to).await {
+                Ok(slot) => slot,
+                Err(_) => return reply(shared, fe, Some(be), 503),
             },
         };
-        let Some(target) = server.target else {
-            return haproxy_error(503);
+        let Some(target) = slot.server.target else {
+            return reply(shared, fe, Some(be), 503);
         };
         let addr = target.resolve(info.local.port());
-        if let Some(tx) = take_idle(&server) {
-            sender = Some((server, tx));
+        if let Some(tx) = take_idle(&slot.server) {
+            sender = Some((slot, tx));
             break;
         }
         match connect_http(addr, connect_to).await {
             Ok(tx) => {
-                sender = Some((server, tx));
+                sender = Some((slot, tx));
                 break;
             }
             Err(e) => {
                 tracing::debug!("connect to {addr} failed: {e}");
-                last = Some(server);
+                last = Some(slot.server.clone());
             }
         }
     }
-    let Some((server, mut tx)) = sender else {
-        return haproxy_error(503);
+    let Some((slot, mut tx)) = sender else {
+        rec.term = TermState::new(TermCause::ServerAbort, TermPhase::Connect);
+        return reply(shared, fe, Some(be), 503);
     };
-    server.cur_conns.fetch_add(1, Ordering::Relaxed);
-    server.total_conns.fetch_add(1, Ordering::Relaxed);
-    let upgrade = wants_upgrade(&req).then(|| hyper::upgrade::on(&mut req));
+    let server = slot.server.clone();
+    rec.server = Some(server.name.clone());
+    rec.timers.tw = 0;
+    rec.timers.tc = t0.elapsed().as_millis() as i64;
+    let t_sent = Instant::now();
+    let upgrade = upgrading.then(|| hyper::upgrade::on(&mut req));
     let sent = tx.send_request(req);
     let res = match server_to {
         Some(t) => tokio::time::timeout(t, sent).await,
         None => Ok(sent.await),
     };
-    server.cur_conns.fetch_sub(1, Ordering::Relaxed);
+    rec.timers.tr = t_sent.elapsed().as_millis() as i64;
+    // Connection counts as the log shows them (%ac/%fc/%bc/%sc).
+    rec.actconn = shared.actconn.load(std::sync::atomic::Ordering::Relaxed);
+    rec.feconn = shared.frontends[fe]
+        .feconn
+        .load(std::sync::atomic::Ordering::Relaxed);
+    rec.beconn = be
+        .servers
+        .iter()
+        .map(|s| u64::from(s.cur_conns.load(std::sync::atomic::Ordering::Relaxed)))
+        .sum();
+    rec.srv_conn = u64::from(server.cur_conns.load(std::sync::atomic::Ordering::Relaxed));
     match res {
         Ok(Ok(mut resp)) => {
+            if let Some(answer) =
+                super::phases::response_phase(shared, fe, be, &mut txn, &mut resp).await
+            {
+                return answer;
+            }
             if let (Some(client_side), http::StatusCode::SWITCHING_PROTOCOLS) =
                 (upgrade, resp.status())
             {
@@ -214,14 +362,43 @@ async fn handle(
                 put_idle(&server, tx);
             }
             let (parts, body) = resp.into_parts();
+            // The slot is held until the body is over (or dropped).
+            let body = body.map_frame(move |f| {
+                let _held = &slot;
+                f
+            });
             Response::from_parts(parts, body.boxed())
         }
         Ok(Err(e)) => {
             tracing::debug!("server {} failed: {e}", server.name);
-            haproxy_error(502)
+            rec.term = TermState::new(TermCause::ServerAbort, TermPhase::Headers);
+            reply(shared, fe, Some(be), 502)
         }
-        Err(_) => haproxy_error(504),
+        Err(_) => {
+            rec.term = TermState::new(TermCause::ServerTimeout, TermPhase::Headers);
+            reply(shared, fe, Some(be), 504)
+        }
     }
+}
+
+/// Remove `Connection`, the headers it names (except `Upgrade`, which a
+/// tunnel needs), `Keep-Alive` and `Proxy-Connection`.
+fn strip_hop_by_hop(h: &mut http::HeaderMap) {
+    let named: Vec<HeaderName> = h
+        .get_all(CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().to_ascii_lowercase())
+        .filter(|t| !t.is_empty() && t != "close" && t != "keep-alive" && t != "upgrade")
+        .filter_map(|t| HeaderName::from_bytes(t.as_bytes()).ok())
+        .collect();
+    for n in named {
+        h.remove(n);
+    }
+    h.remove(CONNECTION);
+    h.remove("keep-alive");
+    h.remove("proxy-connection");
 }
 
 /// `Connection: upgrade` with an `Upgrade` header (WebSocket and others).

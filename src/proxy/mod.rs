@@ -4,6 +4,10 @@
 pub mod body;
 pub mod http;
 pub mod listener;
+pub mod phases;
 pub mod pick;
+pub mod rules;
 pub mod tcp;
+pub mod tcprules;
+pub mod txn;
 pub mod upstream;

@@ -21,32 +21,36 @@ fn ms(v: Option<u32>) -> Option<Duration> {
 
 pub async fn serve(shared: Arc<Shared>, fe: usize, client: TcpStream, info: ConnInfo) {
     let p = &shared.frontends[fe].proxy;
-    let Some(be) = p
-        .default_backend()
-        .or_else(|| p.cap.backend.then_some(p.name.as_str()))
-        .and_then(|n| shared.backends.get(n))
-    else {
+    let Some(be) = super::tcprules::route(&shared, fe, &client, &info).await else {
         return;
     };
+    let be = &be;
     let s = &be.proxy.settings;
     let retries = s.retries.unwrap_or(3);
+    let queue_to = ms(s.timeouts.queue.or(s.timeouts.connect)).unwrap_or(Duration::from_secs(3600));
+    let lb_req = crate::balance::Request {
+        src: Some(info.client.ip()),
+        ..crate::balance::Request::default()
+    };
     let mut server_conn = None;
     for _ in 0..=retries {
-        let Some(server) = pick(be, None) else { return };
-        let Some(target) = server.target else { return };
+        let Ok(slot) = pick(be, &lb_req, None, queue_to).await else {
+            return;
+        };
+        let Some(target) = slot.server.target else {
+            return;
+        };
         match connect_tcp(target.resolve(info.local.port()), ms(s.timeouts.connect)).await {
             Ok(c) => {
-                server_conn = Some((server, c));
+                server_conn = Some((slot, c));
                 break;
             }
-            Err(e) => tracing::debug!("tcp connect to {} failed: {e}", server.name),
+            Err(e) => tracing::debug!("tcp connect to {} failed: {e}", slot.server.name),
         }
     }
-    let Some((server, upstream)) = server_conn else {
+    let Some((slot, upstream)) = server_conn else {
         return;
     };
-    server.cur_conns.fetch_add(1, Ordering::Relaxed);
-    server.total_conns.fetch_add(1, Ordering::Relaxed);
     let client_to = ms(p.settings.timeouts.client);
     let server_to = ms(s.timeouts.server);
     let idle = match (client_to, server_to) {
@@ -54,7 +58,7 @@ pub async fn serve(shared: Arc<Shared>, fe: usize, client: TcpStream, info: Conn
         (a, b) => a.or(b),
     };
     relay(client, upstream, idle).await;
-    server.cur_conns.fetch_sub(1, Ordering::Relaxed);
+    drop(slot);
 }
 
 /// Copy both directions. A side is idle when no byte moved in either

@@ -9,11 +9,16 @@ use crate::config::model::{Mode, Model};
 pub fn unsupported(model: &Model) -> Vec<String> {
     let mut out = Vec::new();
     let g = &model.global;
-    if !g.logs.is_empty() {
-        out.push("'log' targets: logging is not running yet".into());
-    }
     if !g.stats_sockets.is_empty() {
         out.push("'stats socket': the runtime API is not running yet".into());
+    }
+    let hashed = model
+        .userlists
+        .iter()
+        .flat_map(|u| u.users.iter())
+        .any(|u| matches!(u.password, crate::config::model::UserPassword::Hashed(_)));
+    if hashed {
+        out.push("userlist 'password' hashes: crypt(3) is not verified yet, such users are refused (only 'insecure-password' authenticates)".into());
     }
     for p in &model.proxies {
         let s = &p.settings;
@@ -24,14 +29,30 @@ pub fn unsupported(model: &Model) -> Vec<String> {
         {
             gaps.push("health checks (servers are considered UP)");
         }
-        if s.balance.algorithm != "roundrobin" || p.servers.iter().any(|sv| sv.config.weight != 1) {
-            gaps.push("'balance' other than equal-weight roundrobin");
+        for set in [
+            "tcp-request connection",
+            "tcp-request content",
+            "tcp-request session",
+            "tcp-response content",
+        ] {
+            if s.rules.get(set).is_some_and(|r| !r.is_empty()) {
+                gaps.push(match set {
+                    "tcp-request connection" => "'tcp-request connection' rules",
+                    "tcp-request content" => "'tcp-request content' rules",
+                    "tcp-request session" => "'tcp-request session' rules",
+                    _ => "'tcp-response content' rules",
+                });
+            }
         }
-        if s.rules.values().any(|r| !r.is_empty()) || !p.redirects.is_empty() {
-            gaps.push("http-request/http-response/tcp-request rules and redirects");
+        let actions = s.rules.values().flatten().map(|r| r.action.as_str());
+        if actions.clone().any(|a| a == "use-service") {
+            gaps.push("'use-service' (stats and Prometheus services)");
         }
-        if p.use_backend.iter().any(|u| u.cond.is_some()) || !p.use_server.is_empty() {
-            gaps.push("conditional 'use_backend'/'use-server'");
+        if actions.clone().any(|a| a.starts_with("capture")) || !s.captures.is_empty() {
+            gaps.push("header captures in logs");
+        }
+        if !p.use_server.is_empty() {
+            gaps.push("'use-server'");
         }
         if s.stats.enabled && p.mode() == Mode::Http {
             gaps.push("the stats page");
@@ -44,9 +65,6 @@ pub fn unsupported(model: &Model) -> Vec<String> {
         }
         if s.monitor_uri.is_some() {
             gaps.push("'monitor-uri'");
-        }
-        if !s.errorfiles.is_empty() || !s.errorloc.is_empty() || !s.errorfiles_sections.is_empty() {
-            gaps.push("custom error pages");
         }
         for g in gaps {
             out.push(format!(

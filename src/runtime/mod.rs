@@ -3,10 +3,14 @@
 //! until SIGINT/SIGTERM.
 
 pub mod gaps;
+pub mod logger;
+pub mod process;
+pub mod rules;
 pub mod table;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
@@ -25,8 +29,15 @@ const DEFAULT_GLOBAL_MAXCONN: usize = 100_000;
 #[derive(Debug)]
 pub struct FrontendState {
     pub proxy: Arc<Proxy>,
+    pub logger: Arc<logger::Logger>,
+    /// Compiled ACLs and rules.
+    pub rules: rules::ProxyRules,
+    /// The frontend's error messages (used when the backend has none).
+    pub errors: crate::http::resolve::ErrorSet,
     /// `maxconn` of the frontend: accepting pauses when it is reached.
     pub slots: Arc<Semaphore>,
+    /// Connections being served by this frontend (`feconn`).
+    pub feconn: AtomicU64,
 }
 
 /// Everything connection handlers share.
@@ -35,6 +46,10 @@ pub struct Shared {
     pub frontends: Vec<FrontendState>,
     pub backends: HashMap<String, Arc<BackendState>>,
     pub global_slots: Arc<Semaphore>,
+    /// Userlists, for `http_auth()` and `http-request auth`.
+    pub userlists: Vec<crate::config::model::Userlist>,
+    /// Connections being served (`actconn`).
+    pub actconn: AtomicU64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -46,18 +61,46 @@ pub enum RunError {
         reason: String,
         addr: String,
     },
+    #[error("proxy '{proxy}': {reason}")]
+    ErrorFile { proxy: String, reason: String },
+    #[error("proxy '{proxy}': {reason}")]
+    Rules { proxy: String, reason: String },
+    #[error("backend '{backend}': {reason}")]
+    Balance { backend: String, reason: String },
     #[error("cannot start the runtime: {0}")]
     Runtime(#[from] std::io::Error),
 }
 
 impl Shared {
-    pub fn from_model(model: &Model) -> Shared {
+    pub fn from_model(model: &Model) -> Result<Shared, RunError> {
         let mut backends = HashMap::new();
         let mut frontends = Vec::new();
         for p in &model.proxies {
             let p = Arc::new(p.clone());
+            let errors = crate::http::resolve::for_proxy(model, &p, &Default::default()).map_err(
+                |errs| RunError::ErrorFile {
+                    proxy: p.name.clone(),
+                    reason: errs
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                },
+            )?;
+            let compile = || {
+                rules::ProxyRules::compile(&p).map_err(|reason| RunError::Rules {
+                    proxy: p.name.clone(),
+                    reason,
+                })
+            };
             if p.cap.backend && !p.disabled {
-                backends.insert(p.name.clone(), Arc::new(BackendState::from_proxy(&p)));
+                let be = BackendState::from_proxy(&p, errors.clone(), compile()?).map_err(|e| {
+                    RunError::Balance {
+                        backend: p.name.clone(),
+                        reason: e,
+                    }
+                })?;
+                backends.insert(p.name.clone(), Arc::new(be));
             }
             if p.cap.frontend && !p.disabled && !p.binds.is_empty() {
                 let maxconn = p
@@ -66,8 +109,12 @@ impl Shared {
                     .filter(|&m| m > 0)
                     .map_or(Semaphore::MAX_PERMITS, |m| m as usize);
                 frontends.push(FrontendState {
+                    rules: compile()?,
+                    errors,
+                    logger: logger::Logger::new(&model.global, &p),
                     proxy: p,
                     slots: Arc::new(Semaphore::new(maxconn)),
+                    feconn: AtomicU64::new(0),
                 });
             }
         }
@@ -76,11 +123,13 @@ impl Shared {
             .maxconn
             .filter(|&m| m > 0)
             .map_or(DEFAULT_GLOBAL_MAXCONN, |m| m as usize);
-        Shared {
+        Ok(Shared {
             frontends,
             backends,
             global_slots: Arc::new(Semaphore::new(global)),
-        }
+            actconn: AtomicU64::new(0),
+            userlists: model.userlists.clone(),
+        })
     }
 }
 
@@ -125,45 +174,108 @@ fn os_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// Run the data plane until SIGINT or SIGTERM.
-pub fn run(model: &Model) -> Result<(), RunError> {
+/// How the process was started (from the command line and `global`).
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub pidfile: Option<std::path::PathBuf>,
+    /// `-sf` pids: asked to finish (SIGUSR1) once we listen.
+    pub soft_finish: Vec<u32>,
+    /// `-st` pids: terminated (SIGTERM) once we listen.
+    pub terminate: Vec<u32>,
+    /// This process is the re-executed child of a daemon start.
+    pub daemon_child: bool,
+}
+
+/// How a stop was asked for.
+enum Stop {
+    /// SIGTERM / SIGINT: leave now.
+    Hard,
+    /// SIGUSR1: stop accepting, let current connections finish.
+    Soft,
+}
+
+/// Run the data plane until SIGINT or SIGTERM, or until a soft stop
+/// (SIGUSR1) has drained the connections.
+pub fn run(model: &Model, opts: &RunOptions) -> Result<(), RunError> {
     for gap in gaps::unsupported(model) {
         eprintln!("[WARNING]  ({}) : {gap}.", std::process::id());
     }
-    let shared = Arc::new(Shared::from_model(model));
+    let shared = Arc::new(Shared::from_model(model)?);
     let listeners = bind_all(&shared)?;
+    let pidfile = opts
+        .pidfile
+        .clone()
+        .or_else(|| model.global.pidfile.clone().map(Into::into));
+    if let Some(p) = &pidfile {
+        if let Err(e) = process::write_pidfile(p) {
+            eprintln!(
+                "[ALERT]    ({}) : cannot create pidfile {} : {e}",
+                std::process::id(),
+                p.display()
+            );
+        }
+    }
+    if opts.daemon_child {
+        process::daemon_ready();
+    }
+    process::signal_old(&opts.soft_finish, &opts.terminate);
     let threads = model
         .global
         .nbthread
         .map(|n| n.max(1) as usize)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let hard_stop_after = model
+        .global
+        .hard_stop_after
+        .map(|ms| std::time::Duration::from_millis(u64::from(ms)));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads)
         .enable_all()
         .build()?;
     rt.block_on(async move {
+        let mut accepting = Vec::new();
         for (fe, l) in listeners {
             let l = TcpListener::from_std(l)?;
-            tokio::spawn(accept_loop(shared.clone(), fe, l));
+            accepting.push(tokio::spawn(accept_loop(shared.clone(), fe, l)));
         }
-        wait_for_stop().await;
+        if let Stop::Soft = wait_for_stop().await {
+            // Close the listeners, then let connections finish, bounded by
+            // `hard-stop-after` (manual §3.1).
+            for a in &accepting {
+                a.abort();
+            }
+            let drained = async {
+                while shared.actconn.load(Ordering::Relaxed) > 0 {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+            };
+            match hard_stop_after {
+                Some(t) => {
+                    let _ = tokio::time::timeout(t, drained).await;
+                }
+                None => drained.await,
+            }
+        }
         Ok(())
     })
 }
 
-async fn wait_for_stop() {
+async fn wait_for_stop() -> Stop {
     use tokio::signal::unix::{signal, SignalKind};
     let term = signal(SignalKind::terminate());
     let int = signal(SignalKind::interrupt());
-    match (term, int) {
-        (Ok(mut t), Ok(mut i)) => {
+    let usr1 = signal(SignalKind::user_defined1());
+    match (term, int, usr1) {
+        (Ok(mut t), Ok(mut i), Ok(mut u)) => {
             tokio::select! {
-                _ = t.recv() => {},
-                _ = i.recv() => {},
+                _ = t.recv() => Stop::Hard,
+                _ = i.recv() => Stop::Hard,
+                _ = u.recv() => Stop::Soft,
             }
         }
         _ => {
             let _ = tokio::signal::ctrl_c().await;
+            Stop::Hard
         }
     }
 }
@@ -194,12 +306,21 @@ async fn accept_loop(shared: Arc<Shared>, fe: usize, l: TcpListener) {
             .local_addr()
             .unwrap_or(SocketAddr::from(([0, 0, 0, 0], 0)));
         let info = ConnInfo { client, local };
+        // `tcp-request connection reject`: closed before anything is read.
+        if !crate::proxy::tcprules::connection_allowed(&shared, fe, &info) {
+            drop(stream);
+            continue;
+        }
         let shared = shared.clone();
+        shared.actconn.fetch_add(1, Ordering::Relaxed);
+        shared.frontends[fe].feconn.fetch_add(1, Ordering::Relaxed);
         tokio::spawn(async move {
             match mode {
-                Mode::Http => crate::proxy::http::serve(shared, fe, stream, info).await,
-                _ => crate::proxy::tcp::serve(shared, fe, stream, info).await,
+                Mode::Http => crate::proxy::http::serve(shared.clone(), fe, stream, info).await,
+                _ => crate::proxy::tcp::serve(shared.clone(), fe, stream, info).await,
             }
+            shared.actconn.fetch_sub(1, Ordering::Relaxed);
+            shared.frontends[fe].feconn.fetch_sub(1, Ordering::Relaxed);
             drop((fp, gp));
         });
     }

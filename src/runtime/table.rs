@@ -3,11 +3,13 @@
 //! can survive reloads (keyed by backend and server names).
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::balance::{Balancer, SrvState};
 use crate::config::model::{Mode, Proxy};
 use crate::config::value::addr::{Host, ServerAddr, ServerPort};
+use crate::http::resolve::ErrorSet;
 
 /// Where a server is reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +37,8 @@ impl Target {
 /// One server's live state.
 #[derive(Debug)]
 pub struct ServerState {
+    /// Position in the backend (the balancer's index).
+    pub idx: usize,
     pub name: String,
     pub id: u32,
     pub target: Option<Target>,
@@ -66,8 +70,58 @@ pub struct BackendState {
     pub id: u32,
     pub mode: Mode,
     pub servers: Vec<Arc<ServerState>>,
-    pub rr: AtomicUsize,
     pub proxy: Arc<Proxy>,
+    /// Woken when a server slot frees up (requests waiting in the queue).
+    pub freed: tokio::sync::Notify,
+    /// Requests waiting for a slot (`qcur`).
+    pub queued: AtomicU32,
+    /// The `balance` algorithm over a snapshot of the servers' state.
+    pub lb: Mutex<Balancer>,
+    /// The backend's own error messages (`errorfile`, `errorloc`, ...).
+    pub errors: ErrorSet,
+    /// The backend's compiled rules (`http-request`, `http-response`...).
+    pub rules: crate::runtime::rules::ProxyRules,
+}
+
+/// A connection slot on a server, held until the exchange is over (the
+/// response body included); dropping it wakes one queued request.
+#[derive(Debug)]
+pub struct Slot {
+    pub server: Arc<ServerState>,
+    backend: Arc<BackendState>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let left = self
+            .server
+            .cur_conns
+            .fetch_sub(1, Ordering::AcqRel)
+            .saturating_sub(1);
+        if let Ok(mut lb) = self.backend.lb.lock() {
+            lb.set_load(self.server.idx, left, 0);
+        }
+        self.backend.freed.notify_one();
+    }
+}
+
+impl ServerState {
+    /// Take a slot if the server is under its `maxconn` (0 = unlimited).
+    pub fn try_slot(self: &Arc<Self>, backend: &Arc<BackendState>) -> Option<Slot> {
+        let taken = self
+            .cur_conns
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| {
+                (self.maxconn == 0 || c < self.maxconn).then_some(c + 1)
+            })
+            .is_ok();
+        taken.then(|| {
+            self.total_conns.fetch_add(1, Ordering::Relaxed);
+            Slot {
+                server: self.clone(),
+                backend: backend.clone(),
+            }
+        })
+    }
 }
 
 fn target_of(addr: &ServerAddr, resolved: Option<std::net::IpAddr>) -> Option<Target> {
@@ -89,12 +143,18 @@ fn target_of(addr: &ServerAddr, resolved: Option<std::net::IpAddr>) -> Option<Ta
 }
 
 impl BackendState {
-    pub fn from_proxy(p: &Arc<Proxy>) -> BackendState {
+    pub fn from_proxy(
+        p: &Arc<Proxy>,
+        errors: ErrorSet,
+        rules: crate::runtime::rules::ProxyRules,
+    ) -> Result<BackendState, String> {
         let servers = p
             .servers
             .iter()
-            .map(|s| {
+            .enumerate()
+            .map(|(idx, s)| {
                 Arc::new(ServerState {
+                    idx,
                     name: s.name.clone(),
                     id: s.id,
                     target: target_of(&s.addr, s.resolved),
@@ -108,39 +168,25 @@ impl BackendState {
                     idle: Mutex::new(Vec::new()),
                 })
             })
-            .collect();
-        BackendState {
+            .collect::<Vec<Arc<ServerState>>>();
+        let mut lb = Balancer::from_proxy(p)?;
+        for s in &servers {
+            if !s.usable() {
+                lb.set_state(s.idx, SrvState::Maint);
+            }
+        }
+        Ok(BackendState {
             name: p.name.clone(),
             id: p.id,
             mode: p.mode(),
             servers,
-            rr: AtomicUsize::new(0),
             proxy: p.clone(),
-        }
-    }
-
-    /// The servers new traffic may go to: active ones, or the backups when
-    /// no active server is usable (the first backup unless `allbackups`).
-    pub fn candidates(&self) -> Vec<Arc<ServerState>> {
-        let active: Vec<_> = self
-            .servers
-            .iter()
-            .filter(|s| !s.backup && s.usable())
-            .cloned()
-            .collect();
-        if !active.is_empty() {
-            return active;
-        }
-        let backups = self
-            .servers
-            .iter()
-            .filter(|s| s.backup && s.usable())
-            .cloned();
-        if self.proxy.option("allbackups") {
-            backups.collect()
-        } else {
-            backups.take(1).collect()
-        }
+            freed: tokio::sync::Notify::new(),
+            queued: AtomicU32::new(0),
+            lb: Mutex::new(lb),
+            errors,
+            rules,
+        })
     }
 
     pub fn usable_count(&self) -> u32 {
