@@ -7,6 +7,7 @@ pub mod logger;
 pub mod process;
 pub mod rules;
 pub mod table;
+pub mod track;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -67,6 +68,8 @@ pub enum RunError {
     Rules { proxy: String, reason: String },
     #[error("backend '{backend}': {reason}")]
     Balance { backend: String, reason: String },
+    #[error("the CARP driver stopped")]
+    Carp,
     #[error("cannot start the runtime: {0}")]
     Runtime(#[from] std::io::Error),
 }
@@ -184,6 +187,15 @@ pub struct RunOptions {
     pub terminate: Vec<u32>,
     /// This process is the re-executed child of a daemon start.
     pub daemon_child: bool,
+    /// CARP vhids to run beside (or without) the balancer.
+    pub carp: Option<CarpRun>,
+}
+
+/// What `--carp` asks for: the rc.conf model and the interface mapping.
+#[derive(Debug, Clone)]
+pub struct CarpRun {
+    pub model: crate::rcconf::CarpModel,
+    pub ifaces: crate::carp::iface::IfaceMap,
 }
 
 /// How a stop was asked for.
@@ -194,9 +206,13 @@ enum Stop {
     Soft,
 }
 
-/// Run the data plane until SIGINT or SIGTERM, or until a soft stop
-/// (SIGUSR1) has drained the connections.
-pub fn run(model: &Model, opts: &RunOptions) -> Result<(), RunError> {
+/// Run the data plane (when a configuration is given) and the CARP vhids
+/// (with `--carp`) until SIGINT or SIGTERM, or until a soft stop
+/// (SIGUSR1) has drained the connections. A MASTER bows out first, so its
+/// peer takes the address while connections drain.
+pub fn run(model: Option<&Model>, opts: &RunOptions) -> Result<(), RunError> {
+    let empty = Model::default();
+    let model = model.unwrap_or(&empty);
     for gap in gaps::unsupported(model) {
         eprintln!("[WARNING]  ({}) : {gap}.", std::process::id());
     }
@@ -232,13 +248,50 @@ pub fn run(model: &Model, opts: &RunOptions) -> Result<(), RunError> {
         .worker_threads(threads)
         .enable_all()
         .build()?;
+    let carp = opts.carp.clone();
     rt.block_on(async move {
         let mut accepting = Vec::new();
         for (fe, l) in listeners {
             let l = TcpListener::from_std(l)?;
             accepting.push(tokio::spawn(accept_loop(shared.clone(), fe, l)));
         }
-        if let Stop::Soft = wait_for_stop().await {
+        let (carp_stop, carp_task) = match carp {
+            Some(c) => {
+                let (tx, rx) = tokio::sync::watch::channel(false);
+                let control = crate::carp::control::CarpControl::new(c.model.sysctl.demotion);
+                track::spawn(&shared, &c.model.track_backends, &control);
+                let task = tokio::spawn(async move {
+                    let mut rx = rx;
+                    let stop = async move {
+                        let _ = rx.wait_for(|v| *v).await;
+                    };
+                    crate::carp::driver::run_carp_with(&c.model, &c.ifaces, &control, stop).await
+                });
+                (Some(tx), Some(task))
+            }
+            None => (None, None),
+        };
+        let stop = tokio::select! {
+            s = wait_for_stop() => s,
+            r = async {
+                match &mut { carp_task } {
+                    Some(t) => t.await,
+                    None => std::future::pending().await,
+                }
+            } => {
+                // The CARP driver could not start (or ended): say why and stop.
+                if let Ok(Err(e)) = r {
+                    eprintln!("[ALERT]    ({}) : carp : {e}", std::process::id());
+                }
+                return Err(RunError::Carp);
+            }
+        };
+        if let Some(tx) = carp_stop {
+            tx.send_replace(true);
+            // Give the bow-out advert and the address removal their time.
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        if let Stop::Soft = stop {
             // Close the listeners, then let connections finish, bounded by
             // `hard-stop-after` (manual §3.1).
             for a in &accepting {
