@@ -332,6 +332,16 @@ fn scenarios() -> Vec<Scenario> {
             ],
         },
         Scenario {
+            name: "cookie insert indirect persistence",
+            cfg: "listen l\n bind 127.0.0.1:{FRONT}\n cookie SRV insert indirect nocache\n server a 127.0.0.1:{S1} cookie a1\n server b 127.0.0.1:{S2} cookie b2\n",
+            requests: vec![
+                get("/"),
+                "GET / HTTP/1.1\r\nHost: x\r\nCookie: SRV=b2; other=1\r\nConnection: close\r\n\r\n".into(),
+                "GET / HTTP/1.1\r\nHost: x\r\nCookie: SRV=zz\r\nConnection: close\r\n\r\n".into(),
+                "GET / HTTP/1.1\r\nHost: x\r\nCookie: SRV=a1\r\nConnection: close\r\n\r\n".into(),
+            ],
+        },
+        Scenario {
             name: "POST body forwarded",
             cfg: "listen l\n bind 127.0.0.1:{FRONT}\n server a 127.0.0.1:{S1}\n",
             requests: vec![

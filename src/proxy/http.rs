@@ -309,6 +309,15 @@ async fn forward(
         header: lb_header.as_deref().map(str::as_bytes),
         ..LbRequest::default()
     };
+    // Cookie persistence: a valid cookie names the server to use.
+    let cookie_cfg = super::cookie::insert_config(be);
+    let cookie_in = cookie_cfg.and_then(|c| super::cookie::request_value(req.headers(), &c.name));
+    let mut persisted = cookie_in
+        .as_deref()
+        .and_then(|v| super::cookie::persistent_slot(be, v));
+    if let Some(c) = cookie_cfg.filter(|c| c.indirect) {
+        super::cookie::strip_from_request(req.headers_mut(), &c.name);
+    }
     let mut last: Option<Arc<ServerState>> = None;
     let mut sender = None;
     for attempt in 0..=retries {
@@ -318,8 +327,9 @@ async fn forward(
         } else {
             None
         };
-        let slot = match (&last, avoid) {
-            (Some(s), None) if attempt > 0 => match s.try_slot(be) {
+        let slot = match (&last, avoid, persisted.take()) {
+            (_, _, Some(slot)) => slot,
+            (Some(s), None, None) if attempt > 0 => match s.try_slot(be) {
                 Some(slot) => slot,
                 None => match pick(be, &lb_req, None, queue_to).await {
                     Ok(slot) => slot,
@@ -379,6 +389,22 @@ async fn forward(
     rec.srv_conn = u64::from(server.cur_conns.load(std::sync::atomic::Ordering::Relaxed));
     match res {
         Ok(Ok(mut resp)) => {
+            // Insert mode: tell clients without a valid cookie where they went.
+            if let Some(c) = cookie_cfg {
+                let had = cookie_in
+                    .as_deref()
+                    .map(crate::balance::cookie::server_part);
+                let mine = be
+                    .proxy
+                    .servers
+                    .get(server.idx)
+                    .and_then(|s| s.config.cookie.as_deref());
+                if had.is_none() || had != mine {
+                    if let Some(v) = super::cookie::set_cookie_value(c, be, &server) {
+                        super::cookie::add_to_response(resp.headers_mut(), v);
+                    }
+                }
+            }
             if let Some(answer) =
                 super::phases::response_phase(shared, fe, be, &mut txn, &mut resp).await
             {

@@ -2,6 +2,7 @@
 //! to servers. Reads only the model and the runtime tables, never config text.
 
 pub mod body;
+pub mod cookie;
 pub mod earlyerr;
 pub mod http;
 pub mod listener;

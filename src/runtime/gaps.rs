@@ -61,8 +61,8 @@ pub fn unsupported(model: &Model) -> Vec<String> {
         if s.stats.enabled && p.mode() == Mode::Http {
             gaps.push("the stats page");
         }
-        if s.cookie.is_some() {
-            gaps.push("cookie persistence");
+        if s.cookie.as_ref().is_some_and(|c| c.mode != "insert") {
+            gaps.push("'cookie' in rewrite, prefix or passive mode (only insert is applied)");
         }
         if p.binds.iter().any(|b| b.config.ssl) {
             gaps.push("TLS on 'bind ... ssl'");
