@@ -1,0 +1,11 @@
+//! Statistics: a plain [`Snapshot`] the runtime fills, HAProxy 2.6's
+//! outputs rendered from it (`show stat` CSV/typed/JSON, `show info`,
+//! `show servers state`), and the stats socket's command layer.
+
+pub mod csv;
+pub mod fields;
+pub mod from_model;
+pub mod rows;
+pub mod snapshot;
+
+pub use snapshot::Snapshot;
