@@ -275,10 +275,11 @@ pub const INFO_FIELDS: &[(&str, &str, Ty)] = &[
 ];
 
 /// The field position HAProxy 2.6 prints for `INFO_FIELDS[idx]` in typed
-/// and JSON output (one slot before `Tasks` is never printed).
+/// and JSON output (two slots before `Tasks`, zlib memory usage in
+/// HAProxy, are never printed).
 pub fn info_pos(idx: usize) -> usize {
-    if idx >= 46 {
-        idx + 1
+    if idx >= 45 {
+        idx + 2
     } else {
         idx
     }

@@ -203,7 +203,7 @@ fn server_snap(p: &Proxy, s: &Server) -> ServerSnap {
         result: 0,
         status_code: check_status_code("INI"),
         state_bits: CHK_ST_CONFIGURED | CHK_ST_ENABLED,
-        port: c.check_port.unwrap_or(port),
+        port: c.check_port.unwrap_or(0),
         addr: c.check_addr.as_ref().map(host_text),
     });
     let agent = c.agent_check.then(|| CheckSnap {
@@ -248,6 +248,8 @@ fn server_snap(p: &Proxy, s: &Server) -> ServerSnap {
             OpState::Running
         },
         admin: AdminState {
+            // `disabled` sets both the forced and the config maintenance bits.
+            fmaint: c.disabled,
             cmaint: c.disabled,
             rmaint: s.unresolved_maint,
             ..AdminState::default()

@@ -5,7 +5,9 @@
 pub mod csv;
 pub mod fields;
 pub mod from_model;
+pub mod info;
 pub mod rows;
+pub mod servers_state;
 pub mod snapshot;
 
 pub use snapshot::Snapshot;
