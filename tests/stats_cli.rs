@@ -11,6 +11,20 @@ use harp::stats::snapshot::OpState;
 use harp::stats::socket::{bind, serve, SocketConfig};
 use harp::stats::{AdminOp, CheckKind, ForcedHealth, Level, Snapshot, StatsBackend};
 
+/// The shared reference directory: $HARP_SHARED, else ../shared next to
+/// the crate (the main checkout), else /work/shared.
+fn shared_dir() -> std::path::PathBuf {
+    if let Some(d) = std::env::var_os("HARP_SHARED") {
+        return d.into();
+    }
+    let sibling = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    if sibling.join("golden").is_dir() {
+        sibling
+    } else {
+        "/work/shared".into()
+    }
+}
+
 /// A runtime stand-in: keeps a snapshot and applies changes to it.
 struct Fake {
     snap: Mutex<Snapshot>,
@@ -19,7 +33,7 @@ struct Fake {
 
 impl Fake {
     fn new() -> Arc<Fake> {
-        let cfg = std::fs::read_to_string("/work/shared/golden/reference_haproxy.cfg")
+        let cfg = std::fs::read_to_string(shared_dir().join("golden/reference_haproxy.cfg"))
             .unwrap_or_default();
         let model = load_bytes("ref.cfg", cfg.as_bytes(), &mut ConfigEnv::default())
             .model

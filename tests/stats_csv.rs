@@ -5,10 +5,22 @@ use harp::config::reader::ConfigEnv;
 use harp::stats::csv::{csv_header, render, StatFilter, StatFormat};
 use harp::stats::snapshot::{OpState, Snapshot};
 
-const GOLDEN: &str = "/work/shared/golden";
+/// The shared reference directory: $HARP_SHARED, else ../shared next to
+/// the crate (the main checkout), else /work/shared.
+fn shared_dir() -> std::path::PathBuf {
+    if let Some(d) = std::env::var_os("HARP_SHARED") {
+        return d.into();
+    }
+    let sibling = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    if sibling.join("golden").is_dir() {
+        sibling
+    } else {
+        "/work/shared".into()
+    }
+}
 
 fn golden(name: &str) -> String {
-    std::fs::read_to_string(format!("{GOLDEN}/{name}")).unwrap_or_default()
+    std::fs::read_to_string(shared_dir().join("golden").join(name)).unwrap_or_default()
 }
 
 /// The reference config as a snapshot, with the counters of the golden run

@@ -3,8 +3,22 @@
 use harp::stats::info::{render, uptime_text, InfoFormat};
 use harp::stats::snapshot::ProcessInfo;
 
+/// The shared reference directory: $HARP_SHARED, else ../shared next to
+/// the crate (the main checkout), else /work/shared.
+fn shared_dir() -> std::path::PathBuf {
+    if let Some(d) = std::env::var_os("HARP_SHARED") {
+        return d.into();
+    }
+    let sibling = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    if sibling.join("golden").is_dir() {
+        sibling
+    } else {
+        "/work/shared".into()
+    }
+}
+
 fn golden(name: &str) -> String {
-    std::fs::read_to_string(format!("/work/shared/golden/{name}")).unwrap_or_default()
+    std::fs::read_to_string(shared_dir().join("golden").join(name)).unwrap_or_default()
 }
 
 /// The values of the golden run (show_info.txt).
