@@ -324,3 +324,90 @@ async fn unix_socket_serves_commands() {
     server.abort();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The Python client haproxyadmin (PyPI) against harp's socket: it parses
+/// `show info`/`show stat` and sends `set weight`/`set server`. Skipped
+/// when the module is not installed (set HARP_PYTHON to a python that has it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn haproxyadmin_client_works_against_harp() {
+    let python = std::env::var("HARP_PYTHON").unwrap_or_else(|_| "python3".into());
+    let has_module = std::process::Command::new(&python)
+        .args(["-c", "import haproxyadmin"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_module {
+        eprintln!("haproxyadmin not installed for {python}: skipped");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("harp-hapadm-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let cfg = SocketConfig {
+        path: dir.join("admin.sock"),
+        mode: None,
+        uid: None,
+        gid: None,
+        level: Level::Admin,
+        timeout: Duration::from_secs(5),
+    };
+    let listener = bind(&cfg).expect("bind");
+    let fake = Fake::new();
+    let server = tokio::spawn(serve(listener, cfg, fake.clone()));
+    let d = dir.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(python)
+            .args(["-c", HAPADM_SCRIPT])
+            .arg(&d)
+            .output()
+    })
+    .await
+    .expect("join")
+    .expect("python runs");
+    server.abort();
+    let _ = std::fs::remove_dir_all(&dir);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let want = [
+        "frontends=fe_main,stats",
+        "backends=be_app,stats",
+        "servers=s1,s2",
+        "maxconn=9984",
+        "s1.weight=1",
+        "s1.status=UP",
+        "setweight=True",
+        "s1.weight=12",
+        "setstate=True",
+        "s1.status=DRAIN",
+        "setstate=True",
+        "fe.requests=0",
+        "be.status=UP",
+        "clear=True",
+    ];
+    assert_eq!(text.lines().collect::<Vec<_>>(), want);
+    assert!(fake.calls().contains(&"weight be_app/s1 12".to_string()));
+}
+
+const HAPADM_SCRIPT: &str = r#"import sys
+from haproxyadmin import haproxy
+hap = haproxy.HAProxy(socket_dir=sys.argv[1])
+out = []
+out.append("frontends=" + ",".join(sorted(f.name for f in hap.frontends())))
+out.append("backends=" + ",".join(sorted(b.name for b in hap.backends())))
+out.append("servers=" + ",".join(sorted(s.name for s in hap.servers())))
+out.append("maxconn=%s" % hap.maxconn)
+s1 = hap.server("s1", backend="be_app")[0]
+out.append("s1.weight=%s" % s1.weight)
+out.append("s1.status=%s" % s1.status)
+out.append("setweight=%s" % s1.setweight(12))
+out.append("s1.weight=%s" % s1.weight)
+out.append("setstate=%s" % s1.setstate("drain"))
+out.append("s1.status=%s" % s1.status)
+out.append("setstate=%s" % s1.setstate("ready"))
+out.append("fe.requests=%s" % hap.frontend("fe_main").requests)
+out.append("be.status=%s" % hap.backend("be_app").status)
+out.append("clear=%s" % hap.clearcounters())
+print("\n".join(out))
+"#;
