@@ -156,6 +156,8 @@ fn replies_match_haproxy() {
         ("clear counters all", "\n"),
         ("show servers state nope", "Can't find backend.\n\n"),
         ("show cli level", "admin\n\n"),
+        ("show stat typed up no-maint", "No such proxy.\n\n"),
+        ("show stat x y z", "No such proxy.\n\n"),
     ];
     for (cmd, want) in cases {
         assert_eq!(&admin(&f, cmd), want, "{cmd}");
@@ -268,6 +270,28 @@ fn state_changes_show_in_stat_and_servers_state() {
         stat.lines().nth(1).unwrap_or_default().split(',').nth(17),
         Some("DRAIN")
     );
+    // Filters as HAProxy reads them: by name, type mask 7, -1 for all.
+    let names = |out: String| -> Vec<String> {
+        out.lines()
+            .skip(1)
+            .filter(|l| !l.is_empty())
+            .map(|l| l.split(',').take(2).collect::<Vec<_>>().join(","))
+            .collect()
+    };
+    assert_eq!(
+        names(admin(&f, "show stat 3 7 2")),
+        ["be_app,s2", "be_app,BACKEND"]
+    );
+    assert_eq!(
+        names(admin(&f, "show stat be_app 4 -1")),
+        ["be_app,s1", "be_app,s2"]
+    );
+    assert_eq!(
+        names(admin(&f, "show stat -1 1 -1")),
+        ["fe_main,FRONTEND", "stats,FRONTEND"]
+    );
+    assert_eq!(names(admin(&f, "show stat 99 -1 -1")), Vec::<String>::new());
+    assert_eq!(names(admin(&f, "show stat 3")).len(), 6);
     let typed = admin(&f, "show stat 3 4 1 typed");
     assert!(typed.contains("S.3.1.17.status.1:SGP:str:DRAIN\n"));
     let json = admin(&f, "show info json");
@@ -411,3 +435,53 @@ out.append("be.status=%s" % hap.backend("be_app").status)
 out.append("clear=%s" % hap.clearcounters())
 print("\n".join(out))
 "#;
+
+#[tokio::test]
+async fn stats_timeout_closes_idle_interactive_sessions() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = std::env::temp_dir().join(format!("harp-stats-to-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let cfg = SocketConfig {
+        path: dir.join("s.sock"),
+        mode: None,
+        uid: None,
+        gid: None,
+        level: Level::User,
+        timeout: Duration::from_millis(300),
+    };
+    let listener = bind(&cfg).expect("bind");
+    let server = tokio::spawn(serve(listener, cfg.clone(), Fake::new()));
+    let mut s = tokio::net::UnixStream::connect(&cfg.path)
+        .await
+        .expect("connect");
+    s.write_all(b"prompt\n").await.expect("write");
+    let start = std::time::Instant::now();
+    let mut out = String::new();
+    tokio::time::timeout(Duration::from_secs(5), s.read_to_string(&mut out))
+        .await
+        .expect("closed by the stats timeout")
+        .expect("read");
+    assert_eq!(out, "\n> ");
+    assert!(start.elapsed() >= Duration::from_millis(250));
+    server.abort();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn socket_config_from_the_model() {
+    let cfg = "global\n    stats socket /tmp/x.sock mode 640 level user uid 0 gid 0\n    stats socket /tmp/y.sock\n    stats timeout 30s\n";
+    let model = load_bytes("g.cfg", cfg.as_bytes(), &mut ConfigEnv::default())
+        .model
+        .expect("config loads");
+    let g = &model.global;
+    let a = SocketConfig::from_model(&g.stats_sockets[0], g).expect("unix socket");
+    assert_eq!(a.path, std::path::PathBuf::from("/tmp/x.sock"));
+    assert_eq!(a.mode, Some(0o640));
+    assert_eq!((a.uid, a.gid), (Some(0), Some(0)));
+    assert_eq!(a.level, Level::User);
+    assert_eq!(a.timeout, Duration::from_secs(30));
+    let b = SocketConfig::from_model(&g.stats_sockets[1], g).expect("unix socket");
+    // The manual's default level.
+    assert_eq!(b.level, Level::Operator);
+    assert_eq!(b.mode, None);
+}

@@ -155,7 +155,7 @@ impl Session {
     fn dispatch(&mut self, be: &dyn StatsBackend, w: &[&str]) -> Result<String, String> {
         match w {
             ["help", rest @ ..] => Ok(help::help(rest)),
-            ["show", "stat", rest @ ..] => Ok(self.show_stat(be, rest)),
+            ["show", "stat", rest @ ..] => self.show_stat(be, rest),
             ["show", "info", rest @ ..] => Ok(show_info(be, rest)),
             ["show", "servers", "state", rest @ ..] => {
                 servers_state::render(&be.snapshot(), rest.first().copied())
@@ -201,24 +201,27 @@ impl Session {
         }
     }
 
-    fn show_stat(&self, be: &dyn StatsBackend, args: &[&str]) -> String {
+    /// `show stat [{<iid>|<proxy>} <type> <sid>] [typed|json|up|no-maint]*`:
+    /// as in HAProxy, three or more words make the first three the filter.
+    fn show_stat(&self, be: &dyn StatsBackend, args: &[&str]) -> Result<String, String> {
+        let snap = be.snapshot();
         let mut f = StatFilter {
             legends: self.level >= Level::Operator,
             ..StatFilter::default()
         };
         let mut rest = args;
-        // `<iid|proxy> <type> <sid>` come first when given.
         if let [px, ty, sid, tail @ ..] = args {
-            if let (Ok(t), Ok(s)) = (ty.parse::<i32>(), sid.parse::<i32>()) {
-                f.proxy = match px.parse::<i64>() {
-                    Ok(-1) => ProxySel::All,
-                    Ok(i) => ProxySel::Iid(u32::try_from(i).unwrap_or(0)),
-                    Err(_) => ProxySel::Name((*px).to_string()),
-                };
-                f.types = t;
-                f.sid = s;
-                rest = tail;
-            }
+            let iid = snap
+                .proxy(px)
+                .map_or_else(|| commands::atoi(px), |p| i64::from(p.iid));
+            f.proxy = match iid {
+                0 => return Err("No such proxy.\n".into()),
+                -1 => ProxySel::All,
+                i => ProxySel::Iid(u32::try_from(i).unwrap_or(u32::MAX)),
+            };
+            f.types = i32::try_from(commands::atoi(ty)).unwrap_or(0);
+            f.sid = i32::try_from(commands::atoi(sid)).unwrap_or(0);
+            rest = tail;
         }
         for a in rest {
             match *a {
@@ -229,7 +232,7 @@ impl Session {
                 _ => {}
             }
         }
-        csv::render(&be.snapshot(), &f)
+        Ok(csv::render(&snap, &f))
     }
 }
 

@@ -29,7 +29,7 @@ fn find<'a>(snap: &'a Snapshot, arg: Option<&&str>) -> Result<(&'a str, &'a Serv
 }
 
 /// C's atoi: optional sign and leading digits, 0 when none.
-fn atoi(s: &str) -> i64 {
+pub(crate) fn atoi(s: &str) -> i64 {
     let s = s.trim_start();
     let (neg, digits) = match s.as_bytes().first() {
         Some(b'-') => (true, &s[1..]),
