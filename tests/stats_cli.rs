@@ -436,6 +436,27 @@ out.append("clear=%s" % hap.clearcounters())
 print("\n".join(out))
 "#;
 
+#[test]
+fn backend_counts_only_usable_servers() {
+    let f = Fake::new();
+    let be_row = |f: &Fake| -> Vec<String> {
+        let out = admin(f, "show stat be_app 2 -1");
+        let row = out.lines().nth(1).unwrap_or_default().to_string();
+        let v: Vec<&str> = row.split(',').collect();
+        // status, weight, act, bck, uweight
+        [17, 18, 19, 20, 99]
+            .iter()
+            .map(|&i| v[i].to_string())
+            .collect()
+    };
+    assert_eq!(be_row(&f), ["UP", "2", "2", "0", "2"]);
+    // Weight 0 takes a server out of the count (HAProxy 2.6 does the same).
+    assert_eq!(admin(&f, "set weight be_app/s1 0"), "\n");
+    assert_eq!(be_row(&f), ["UP", "1", "1", "0", "1"]);
+    assert_eq!(admin(&f, "set server be_app/s2 state drain"), "\n");
+    assert_eq!(be_row(&f), ["DOWN", "0", "0", "0", "0"]);
+}
+
 #[tokio::test]
 async fn stats_timeout_closes_idle_interactive_sessions() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -358,12 +358,17 @@ impl Snapshot {
 }
 
 impl ProxySnap {
-    /// Recompute the backend's weight/act/bck/uweight from its servers'
-    /// states, as HAProxy does on every state change: only usable servers
-    /// count; backups count only when no active server is usable.
+    /// The backend's (weight, act, bck, uweight) from its servers' states,
+    /// as HAProxy prints them: act/bck count usable servers; the weights
+    /// sum the active ones, or the backups when no active one is usable.
     pub fn backend_weights(&self) -> (u32, u32, u32, u32) {
+        // A server counts when it can take traffic: running, not in
+        // maintenance or drain, with a non-zero effective weight.
         let usable = |s: &&ServerSnap| {
-            !s.admin.maint() && matches!(s.op, OpState::Running | OpState::Starting)
+            !s.admin.maint()
+                && !s.admin.drain()
+                && s.weight > 0
+                && matches!(s.op, OpState::Running | OpState::Starting)
         };
         let act: Vec<&ServerSnap> = self
             .servers
