@@ -87,3 +87,24 @@ fn servers_state_with_agent_track_disabled_matches_haproxy() {
     let out = harp::stats::servers_state::render(&snapshot(), None).unwrap();
     assert_eq!(format!("{out}\n"), WANT_STATE);
 }
+
+/// `addr`/`port` on a server without agent: HAProxy 2.6 prints them as the
+/// agent's address and port too.
+#[test]
+fn servers_state_check_addr_and_port() {
+    let cfg = "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\nbackend be\n    option httpchk GET /ok\n    server good 127.0.0.1:29290 check inter 500\n    server bad 127.0.0.1:29290 check inter 500 port 29290 addr 127.0.0.1\n";
+    let model = load_bytes("k.cfg", cfg.as_bytes(), &mut ConfigEnv::default())
+        .model
+        .expect("config loads");
+    let mut snap = Snapshot::from_model(&model);
+    let bad = snap.server_mut("be", "bad").unwrap();
+    bad.side.lastchg = 2;
+    let c = bad.check.as_mut().unwrap();
+    (c.status_code, c.result, c.health) = (15, 3, 4);
+    let iid = snap.proxy("be").map_or(0, |p| p.iid);
+    let out = harp::stats::servers_state::render(&snap, None).unwrap();
+    assert_eq!(
+        out.lines().nth(3).map(str::to_string),
+        Some(format!("{iid} be 2 bad 127.0.0.1 2 0 1 1 2 15 3 4 6 0 0 0 - 29290 - 0 29290 127.0.0.1 127.0.0.1 29290"))
+    );
+}

@@ -265,6 +265,12 @@ fn server_snap(p: &Proxy, s: &Server) -> ServerSnap {
         hanafail: None,
         check,
         agent,
+        state_agent_addr: c
+            .agent_addr
+            .as_ref()
+            .or(c.check_addr.as_ref())
+            .map(host_text),
+        state_agent_port: c.agent_port.or(c.check_port).unwrap_or(0),
         srv_icur: 0,
         src_ilim: None,
         idle_conn_cur: 0,

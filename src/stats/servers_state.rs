@@ -49,8 +49,8 @@ fn row(px: &ProxySnap, s: &ServerSnap) -> String {
         u32::from(s.use_ssl),
         s.check.as_ref().map_or(0, |c| c.port),
         dash(s.check.as_ref().and_then(|c| c.addr.as_ref())),
-        dash(s.agent.as_ref().and_then(|c| c.addr.as_ref())),
-        s.agent.as_ref().map_or(0, |c| c.port),
+        dash(s.state_agent_addr.as_ref()),
+        s.state_agent_port,
     )
 }
 

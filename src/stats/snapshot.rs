@@ -221,6 +221,11 @@ pub struct ServerSnap {
     pub hanafail: Option<u64>,
     pub check: Option<CheckSnap>,
     pub agent: Option<CheckSnap>,
+    /// Agent address and port as `show servers state` prints them: the
+    /// agent's own, else those of `addr`/`port` (HAProxy applies those two
+    /// keywords to the agent as well).
+    pub state_agent_addr: Option<String>,
+    pub state_agent_port: u16,
     pub srv_icur: u32,
     pub src_ilim: Option<u32>,
     pub idle_conn_cur: u32,
