@@ -12,8 +12,8 @@ pub enum Level {
 }
 
 impl Level {
-    /// Parse the `level` bind option (HAProxy's default is admin since 2.0
-    /// only for `stats socket` without level: "admin").
+    /// Parse the `level` bind option (without one, a stats socket is at
+    /// operator level).
     pub fn parse(s: &str) -> Option<Level> {
         match s {
             "user" => Some(Level::User),

@@ -223,7 +223,6 @@ fn server_snap(p: &Proxy, s: &Server) -> ServerSnap {
         port: c.agent_port.unwrap_or(0),
         addr: c.agent_addr.as_ref().map(host_text),
     });
-    let cookie_on = p.settings.cookie.is_some();
     ServerSnap {
         name: s.name.clone(),
         sid: s.id,
@@ -233,7 +232,7 @@ fn server_snap(p: &Proxy, s: &Server) -> ServerSnap {
         port,
         fqdn,
         use_ssl: c.tls.ssl,
-        cookie: c.cookie.clone().filter(|_| cookie_on || c.cookie.is_some()),
+        cookie: c.cookie.clone(),
         backup: c.backup,
         tracked: c.track.as_ref().map(|t| {
             if t.contains('/') {
