@@ -15,3 +15,4 @@ pub mod proxy;
 pub mod rcconf;
 pub mod runtime;
 pub mod sample;
+pub mod stats;
