@@ -8,10 +8,6 @@ use crate::config::model::{Mode, Model};
 /// One line per proxy and feature the runtime ignores today.
 pub fn unsupported(model: &Model) -> Vec<String> {
     let mut out = Vec::new();
-    let g = &model.global;
-    if !g.stats_sockets.is_empty() {
-        out.push("'stats socket': the runtime API is not running yet".into());
-    }
     let hashed = model
         .userlists
         .iter()
