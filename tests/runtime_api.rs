@@ -152,3 +152,70 @@ fn stats_socket_reports_and_steers_traffic() {
     // Without `check`, HAProxy shows a ready server as "no check".
     assert_eq!(lines.get(2), Some(&"no check"), "{text}");
 }
+
+fn http_raw(port: u16, req: &str) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    s.write_all(req.as_bytes()).expect("send");
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out
+}
+
+#[test]
+fn stats_page_csv_with_auth_and_realm() {
+    let o = origin("s1");
+    let port = free_port();
+    let dir = std::env::temp_dir().join(format!("harp-statspage-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let cfg = format!(
+        "defaults\n mode http\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n\
+         listen l\n bind 127.0.0.1:{port}\n stats enable\n stats auth admin:pw\n stats realm Private\\ Area\n\
+         server s1 127.0.0.1:{o}\n"
+    );
+    let path = dir.join("s.cfg");
+    std::fs::write(&path, cfg).expect("cfg");
+    let child = Command::new(HARP)
+        .arg("-db")
+        .arg("-f")
+        .arg(&path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("harp");
+    let _p = Proc(child);
+    wait_listening(port);
+    // No credentials: HAProxy's 401 with the realm, byte for byte.
+    let r = http_raw(
+        port,
+        "GET /haproxy?stats;csv HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(
+        r,
+        "HTTP/1.1 401 Unauthorized\r\ncontent-length: 112\r\ncache-control: no-cache\r\ncontent-type: text/html\r\nwww-authenticate: Basic realm=\"Private Area\"\r\nconnection: close\r\n\r\n<html><body><h1>401 Unauthorized</h1>\nYou need a valid user and password to access this content.\n</body></html>\n"
+    );
+    // With them: the CSV, chunked, as HAProxy sends it.
+    let r = http_raw(
+        port,
+        "GET /haproxy?stats;csv HTTP/1.1\r\nHost: x\r\nAuthorization: Basic YWRtaW46cHc=\r\nConnection: close\r\n\r\n",
+    );
+    assert!(
+        r.starts_with("HTTP/1.1 200 OK\r\ncache-control: no-cache\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n"),
+        "{r}"
+    );
+    assert!(
+        r.contains("# pxname,svname,qcur,qmax,scur,smax,slim,stot,"),
+        "{r}"
+    );
+    assert!(
+        r.contains("\nl,s1,") && r.contains("\nl,FRONTEND,") && r.contains("\nl,BACKEND,"),
+        "{r}"
+    );
+    // Other paths still reach the server.
+    let r = http_raw(
+        port,
+        "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(r.ends_with("s1\n"), "{r}");
+}

@@ -50,6 +50,9 @@ pub struct Shared {
     pub global_slots: Arc<Semaphore>,
     /// Userlists, for `http_auth()` and `http-request auth`.
     pub userlists: Vec<crate::config::model::Userlist>,
+    /// The running configuration (stats page, stats socket).
+    pub model: Arc<Model>,
+    pub started: std::time::Instant,
     /// Connections being served (`actconn`).
     pub actconn: AtomicU64,
 }
@@ -133,6 +136,8 @@ impl Shared {
             global_slots: Arc::new(Semaphore::new(global)),
             actconn: AtomicU64::new(0),
             userlists: model.userlists.clone(),
+            model: Arc::new(model.clone()),
+            started: std::time::Instant::now(),
         })
     }
 }
@@ -250,7 +255,7 @@ pub fn run(model: Option<&Model>, opts: &RunOptions) -> Result<(), RunError> {
         .enable_all()
         .build()?;
     let carp = opts.carp.clone();
-    let stats_model = Arc::new(model.clone());
+    let stats_model = shared.model.clone();
     rt.block_on(async move {
         // The stats sockets (runtime API), as HAProxy's `stats socket`.
         let stats: Arc<dyn crate::stats::backend::StatsBackend> = Arc::new(statsrt::RuntimeStats {

@@ -47,49 +47,53 @@ impl RuntimeStats {
     }
 }
 
+/// The model's snapshot filled with the live counters of the tables.
+pub fn snapshot(sh: &Shared, model: &Model, started: Instant) -> Snapshot {
+    let mut snap = Snapshot::from_model(model);
+    snap.info.curr_conns = sh.actconn.load(Ordering::Relaxed) as u32;
+    snap.info.uptime_sec = started.elapsed().as_secs();
+    for f in &sh.frontends {
+        if let Some(fs) = snap.frontend_mut(&f.proxy.name) {
+            fs.traffic.scur = f.feconn.load(Ordering::Relaxed) as u32;
+        }
+    }
+    for (name, be) in &sh.backends {
+        let mut total = 0u64;
+        let mut cur = 0u32;
+        for sv in &be.servers {
+            let stot = sv.total_conns.load(Ordering::Relaxed);
+            let scur = sv.cur_conns.load(Ordering::Relaxed);
+            total += stot;
+            cur += scur;
+            if let Some(s) = snap.server_mut(name, &sv.name) {
+                s.traffic.scur = scur;
+                s.traffic.stot = stot;
+                s.side.lbtot = stot;
+                let w = sv.weight.load(Ordering::Relaxed);
+                s.weight = w;
+                s.uweight = w;
+                s.admin.fmaint = sv.maint.load(Ordering::Relaxed) && !s.admin.cmaint;
+                s.admin.fdrain = sv.drain.load(Ordering::Relaxed);
+                s.op = if sv.up.load(Ordering::Relaxed) {
+                    OpState::Running
+                } else {
+                    OpState::Stopped
+                };
+            }
+        }
+        if let Some(b) = snap.backend_mut(name) {
+            b.traffic.scur = cur;
+            b.traffic.stot = total;
+            b.side.lbtot = total;
+            b.side.qcur = be.queued.load(Ordering::Relaxed);
+        }
+    }
+    snap
+}
+
 impl StatsBackend for RuntimeStats {
     fn snapshot(&self) -> Snapshot {
-        let mut snap = Snapshot::from_model(&self.model);
-        let sh = &self.shared;
-        snap.info.curr_conns = sh.actconn.load(Ordering::Relaxed) as u32;
-        snap.info.uptime_sec = self.started.elapsed().as_secs();
-        for f in &sh.frontends {
-            if let Some(fs) = snap.frontend_mut(&f.proxy.name) {
-                fs.traffic.scur = f.feconn.load(Ordering::Relaxed) as u32;
-            }
-        }
-        for (name, be) in &sh.backends {
-            let mut total = 0u64;
-            let mut cur = 0u32;
-            for sv in &be.servers {
-                let stot = sv.total_conns.load(Ordering::Relaxed);
-                let scur = sv.cur_conns.load(Ordering::Relaxed);
-                total += stot;
-                cur += scur;
-                if let Some(s) = snap.server_mut(name, &sv.name) {
-                    s.traffic.scur = scur;
-                    s.traffic.stot = stot;
-                    s.side.lbtot = stot;
-                    let w = sv.weight.load(Ordering::Relaxed);
-                    s.weight = w;
-                    s.uweight = w;
-                    s.admin.fmaint = sv.maint.load(Ordering::Relaxed) && !s.admin.cmaint;
-                    s.admin.fdrain = sv.drain.load(Ordering::Relaxed);
-                    s.op = if sv.up.load(Ordering::Relaxed) {
-                        OpState::Running
-                    } else {
-                        OpState::Stopped
-                    };
-                }
-            }
-            if let Some(b) = snap.backend_mut(name) {
-                b.traffic.scur = cur;
-                b.traffic.stot = total;
-                b.side.lbtot = total;
-                b.side.qcur = be.queued.load(Ordering::Relaxed);
-            }
-        }
-        snap
+        snapshot(&self.shared, &self.model, self.started)
     }
 
     fn set_weight(&self, backend: &str, server: &str, weight: u32) -> Result<(), String> {
