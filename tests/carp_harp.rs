@@ -20,13 +20,29 @@ const HARP: &str = env!("CARGO_BIN_EXE_harp");
 /// is a second frontend of the same file on the namespace's loopback.
 fn haproxy_conf(lab: &Lab, node: &str, servers_disabled: bool) -> String {
     let dis = if servers_disabled { " disabled" } else { "" };
+    let sock = lab.dir.join(format!("{node}.sock"));
     format!(
-        "defaults\n mode http\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n\
+        "global\n stats socket {} level admin\ndefaults\n mode http\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n\
          frontend vip\n bind {}:8080\n default_backend servers\n\
          backend servers\n server local 127.0.0.1:18080{dis}\n\
          frontend origin\n bind 127.0.0.1:18080\n http-request return status 200 content-type text/plain string \"{node}\"\n",
+        sock.display(),
         lab.vip()
     )
+}
+
+/// `show carp` on a node's stats socket.
+fn show_carp(lab: &Lab, node: &str) -> String {
+    use std::io::{Read, Write};
+    let sock = lab.dir.join(format!("{node}.sock"));
+    let Ok(mut s) = std::os::unix::net::UnixStream::connect(&sock) else {
+        return String::new();
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(3)));
+    let _ = s.write_all(b"show carp\n");
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out
 }
 
 fn rc_conf(lab: &Lab, host: u8, advskew: u8, track: bool) -> String {
@@ -127,6 +143,22 @@ fn balancer_on_the_vip_follows_the_master() {
         sleep(Duration::from_millis(200));
     }
     assert_eq!(body.as_deref(), Some("node-a"), "{}", lab.logs());
+    // The runtime API shows the vhid's state and counters (harp's `show carp`).
+    let carp_a = show_carp(&lab, "node-a");
+    let line = carp_a.lines().nth(1).unwrap_or("");
+    let f: Vec<&str> = line.split(',').collect();
+    assert_eq!(
+        &f[..6],
+        ["1", "em0", "carpa", "MASTER", "1", "0"],
+        "{carp_a}"
+    );
+    assert!(
+        f[7].parse::<u64>().unwrap_or(0) >= 1,
+        "no advert counted as sent: {carp_a}"
+    );
+    assert_eq!(f[9], "0", "bad adverts: {carp_a}");
+    let carp_b = show_carp(&lab, "node-b");
+    assert!(carp_b.contains(",BACKUP,1,100,"), "{carp_b}");
     // Kill A: B takes the address within the master-down interval, and
     // the same URL is now served by B's balancer.
     lab.kill("harp-a");

@@ -19,6 +19,13 @@ pub struct VhidStatus {
     /// The Linux interface it runs on.
     pub linux_iface: String,
     pub state: State,
+    pub advbase: u8,
+    /// The advskew advertised now (demotion included).
+    pub advskew: u8,
+    /// Adverts sent, accepted, and rejected (bad digest, TTL, ...).
+    pub sent: u64,
+    pub received: u64,
+    pub bad: u64,
 }
 
 /// Cheap to clone; every clone controls the same driver.
@@ -113,6 +120,11 @@ mod tests {
             iface: "em0".into(),
             linux_iface: "eth0".into(),
             state,
+            advbase: 1,
+            advskew: 0,
+            sent: 0,
+            received: 0,
+            bad: 0,
         };
         c.set_status(s(State::Backup));
         c.set_status(s(State::Master));

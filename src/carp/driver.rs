@@ -147,6 +147,10 @@ struct VhidTask {
     base: Instant,
     last_reject: Option<(Instant, String)>,
     rejected: u64,
+    /// Counters for `show carp`.
+    sent: u64,
+    received: u64,
+    bad: u64,
 }
 
 enum Event {
@@ -230,6 +234,9 @@ impl VhidTask {
             base: Instant::now(),
             last_reject: None,
             rejected: 0,
+            sent: 0,
+            received: 0,
+            bad: 0,
         })
     }
 
@@ -266,7 +273,10 @@ impl VhidTask {
                 Event::Packet6(Ok(r)) => {
                     let carp = &buf6[..r.len.min(buf6.len())];
                     match parse_advert_v6(carp, &r, &self.auth, self.unicast_v6) {
-                        Ok(ad) => self.machine.advert_received(self.now(), &ad),
+                        Ok(ad) => {
+                            self.received += 1;
+                            self.machine.advert_received(self.now(), &ad)
+                        }
                         Err(e) => {
                             self.log_reject(&e);
                             Output::default()
@@ -308,7 +318,10 @@ impl VhidTask {
 
     fn received(&mut self, packet: &[u8]) -> Output {
         match parse_advert_v4(packet, &self.auth, self.unicast_v4) {
-            Ok(ad) => self.machine.advert_received(self.now(), &ad),
+            Ok(ad) => {
+                self.received += 1;
+                self.machine.advert_received(self.now(), &ad)
+            }
             Err(e) => {
                 self.log_reject(&e);
                 Output::default()
@@ -319,6 +332,7 @@ impl VhidTask {
     /// Logs a rejected packet, at most once per [`REJECT_LOG_EVERY`] for
     /// the same error, with the count of those not logged.
     fn log_reject(&mut self, e: &PacketError) {
+        self.bad += 1;
         if !worth_logging(e) {
             return;
         }
@@ -360,8 +374,9 @@ impl VhidTask {
                         (Family::V6, Some(s6)) => s6.send(&bytes).await,
                         (Family::V6, None) => Ok(()),
                     };
-                    if let Err(e) = &r {
-                        warn!(target: "carp", "carp: {}: send error: {e}", self.name);
+                    match &r {
+                        Ok(()) => self.sent += 1,
+                        Err(e) => warn!(target: "carp", "carp: {}: send error: {e}", self.name),
                     }
                     let errno = r.err().map(|e| e.raw_os_error().unwrap_or(-1));
                     queue.extend(self.machine.send_result(errno).actions);
@@ -396,6 +411,11 @@ impl VhidTask {
             iface: self.iface.clone(),
             linux_iface: self.link.name.clone(),
             state: self.machine.state(),
+            advbase: self.machine.params().advbase,
+            advskew: self.machine.effective_advskew(),
+            sent: self.sent,
+            received: self.received,
+            bad: self.bad,
         });
     }
 

@@ -258,10 +258,14 @@ pub fn run(model: Option<&Model>, opts: &RunOptions) -> Result<(), RunError> {
     let stats_model = shared.model.clone();
     rt.block_on(async move {
         // The stats sockets (runtime API), as HAProxy's `stats socket`.
+        let control = carp
+            .as_ref()
+            .map(|c| crate::carp::control::CarpControl::new(c.model.sysctl.demotion));
         let stats: Arc<dyn crate::stats::backend::StatsBackend> = Arc::new(statsrt::RuntimeStats {
             shared: shared.clone(),
             model: stats_model.clone(),
             started: std::time::Instant::now(),
+            carp: control.clone(),
         });
         for s in &stats_model.global.stats_sockets {
             let started = crate::stats::socket::SocketConfig::from_model(s, &stats_model.global)
@@ -289,10 +293,9 @@ pub fn run(model: Option<&Model>, opts: &RunOptions) -> Result<(), RunError> {
             let l = TcpListener::from_std(l)?;
             accepting.push(tokio::spawn(accept_loop(shared.clone(), fe, l)));
         }
-        let (carp_stop, carp_task) = match carp {
-            Some(c) => {
+        let (carp_stop, carp_task) = match (carp, control) {
+            (Some(c), Some(control)) => {
                 let (tx, rx) = tokio::sync::watch::channel(false);
-                let control = crate::carp::control::CarpControl::new(c.model.sysctl.demotion);
                 track::spawn(&shared, &c.model.track_backends, &control);
                 let task = tokio::spawn(async move {
                     let mut rx = rx;
@@ -303,7 +306,7 @@ pub fn run(model: Option<&Model>, opts: &RunOptions) -> Result<(), RunError> {
                 });
                 (Some(tx), Some(task))
             }
-            None => (None, None),
+            _ => (None, None),
         };
         let stop = tokio::select! {
             s = wait_for_stop() => s,

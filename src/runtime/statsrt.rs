@@ -17,6 +17,32 @@ pub struct RuntimeStats {
     pub shared: Arc<Shared>,
     pub model: Arc<Model>,
     pub started: Instant,
+    /// The CARP driver's handle when `--carp` runs in this process.
+    pub carp: Option<crate::carp::control::CarpControl>,
+}
+
+/// `show carp`: a header line, then one line per vhid (state, timing,
+/// demotion and advert counters), comma-separated like `show stat`.
+pub fn show_carp(c: &crate::carp::control::CarpControl) -> String {
+    let mut out =
+        String::from("# vhid,iface,linux_iface,state,advbase,advskew,demotion,sent,received,bad\n");
+    let demotion = c.demotion();
+    for v in c.status() {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{demotion},{},{},{}\n",
+            v.vhid,
+            v.iface,
+            v.linux_iface,
+            v.state,
+            v.advbase,
+            v.advskew,
+            v.sent,
+            v.received,
+            v.bad
+        ));
+    }
+    out.push('\n');
+    out
 }
 
 impl RuntimeStats {
@@ -155,6 +181,13 @@ impl StatsBackend for RuntimeStats {
 
     fn set_global_maxconn(&self, _maxconn: u32) -> Result<(), String> {
         Err("Changing maxconn at runtime is not supported by this harp build.\n".into())
+    }
+
+    fn show_carp(&self) -> Result<String, String> {
+        match &self.carp {
+            Some(c) => Ok(show_carp(c)),
+            None => Err("No CARP vhid runs in this process.\n".into()),
+        }
     }
 
     fn clear_counters(&self, _all: bool) {

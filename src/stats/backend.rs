@@ -83,4 +83,8 @@ pub trait StatsBackend: Send + Sync {
     fn set_global_maxconn(&self, maxconn: u32) -> Result<(), String>;
     /// `clear counters`: reset the max values; with `all`, every counter.
     fn clear_counters(&self, all: bool);
+    /// `show carp`: harp's own command, one line per vhid.
+    fn show_carp(&self) -> Result<String, String> {
+        Err("No CARP vhid runs in this process.\n".into())
+    }
 }

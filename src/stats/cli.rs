@@ -161,6 +161,7 @@ impl Session {
                 servers_state::render(&be.snapshot(), rest.first().copied())
             }
             ["show", "cli", "level", ..] => Ok(format!("{}\n", self.level.name())),
+            ["show", "carp", ..] => be.show_carp(),
             ["operator", ..] => {
                 self.need(Level::Operator)?;
                 self.level = Level::Operator;
