@@ -5,6 +5,15 @@ use std::process::ExitCode;
 use harp::cli::Args;
 
 fn main() -> ExitCode {
+    // `harp carp lint FILE...` is a subcommand outside HAProxy's flags.
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if argv.get(1).is_some_and(|a| a == "carp") && argv.get(2).is_some_and(|a| a == "lint") {
+        let rest: Vec<String> = argv[3..]
+            .iter()
+            .map(|a| a.to_string_lossy().into())
+            .collect();
+        return ExitCode::from(harp::carp::lint_cli::run(&rest));
+    }
     let args = match Args::parse_from_env() {
         Ok(a) => a,
         Err(e) => {

@@ -61,6 +61,8 @@ pub mod events;
 pub mod iface;
 pub mod io;
 pub mod io6;
+pub mod lint;
+pub mod lint_cli;
 pub mod packet;
 pub mod sim;
 pub mod state;

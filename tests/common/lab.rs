@@ -237,6 +237,37 @@ impl Lab {
         self.children.push((label.to_string(), child));
     }
 
+    /// Starts harp's CARP node with an rc.conf and a sysctl.conf, both
+    /// given with `--carp` (rc.conf first).
+    pub fn start_harp_sysctl(&mut self, label: &str, ns: &str, dev: &str, rc: &str, sysctl: &str) {
+        let conf = self.dir.join(format!("{label}.rc.conf"));
+        let sys = self.dir.join(format!("{label}.sysctl.conf"));
+        fs::write(&conf, rc).expect("write rc.conf");
+        fs::write(&sys, sysctl).expect("write sysctl.conf");
+        let log = fs::File::create(self.log_path(label)).expect("log file");
+        let child = Command::new("ip")
+            .args(["netns", "exec", ns])
+            .arg(carp_node_bin())
+            .arg("--carp")
+            .arg(&conf)
+            .arg("--carp")
+            .arg(&sys)
+            .args(["--carp-iface", &format!("em0={dev}")])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start carp_node");
+        self.children.push((label.to_string(), child));
+    }
+
+    /// Whether `label` is still running.
+    pub fn running(&mut self, label: &str) -> bool {
+        self.children
+            .iter_mut()
+            .find(|(l, _)| l == label)
+            .is_some_and(|(_, c)| matches!(c.try_wait(), Ok(None)))
+    }
+
     /// Starts ucarp in `ns` with the flags of shared/tools/carp-interop.sh.
     pub fn start_ucarp(&mut self, label: &str, ns: &str, dev: &str, host: u8, advskew: u8) {
         assert!(
