@@ -142,7 +142,9 @@ impl Machine {
             }
         }
         let from = self.state;
-        let to = if self.health < rise {
+        // A 404 under `disable-on-404` never brings a DOWN server back
+        // (observed with HAProxy 2.6.12: it stays DOWN, silently).
+        let to = if self.health < rise || (from == Health::Down && v == Verdict::ConditionalPass) {
             Health::Down
         } else if v == Verdict::ConditionalPass {
             Health::Stopping

@@ -1,0 +1,242 @@
+//! One check over the network: connect, send, read and judge, bounded by
+//! the check timeouts (manual §4.2 `timeout check`: with it, connecting
+//! may take min(`timeout connect`, `inter`) and the answer `timeout check`
+//! after the request is sent; without it, the whole check must fit in
+//! `inter`).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::time::{timeout_at, Instant};
+
+use super::expect::{expect_label, judge_http, judge_tcp, TcpJudgement};
+use super::plan::{HttpPlan, Kind, TcpStep};
+use super::status::{os_text, CheckResult, CheckStatus};
+
+/// HAProxy reads check answers into one buffer (`tune.bufsize`).
+const MAX_READ: usize = 16384;
+
+/// The time limits of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckTimeouts {
+    /// Connecting (and, before anything is sent, waiting).
+    pub connect: Duration,
+    /// Waiting for the answer once the request is sent (`timeout check`);
+    /// `None`: the connect deadline covers the whole check.
+    pub after_send: Option<Duration>,
+}
+
+impl CheckTimeouts {
+    /// From `timeout connect`, `timeout check` and the server's `inter`
+    /// (all in ms).
+    pub fn new(connect: Option<u32>, check: Option<u32>, inter: u32) -> CheckTimeouts {
+        let ms = |v: u32| Duration::from_millis(u64::from(v.max(1)));
+        match check {
+            Some(c) => CheckTimeouts {
+                connect: ms(connect.map_or(inter, |t| t.min(inter))),
+                after_send: Some(ms(c)),
+            },
+            None => CheckTimeouts {
+                connect: ms(inter),
+                after_send: None,
+            },
+        }
+    }
+}
+
+/// Run one check against `addr` (explicit `tcp-check connect port N`
+/// steps change its port).
+pub async fn probe(kind: &Kind, addr: SocketAddr, t: CheckTimeouts) -> CheckResult {
+    let start = Instant::now();
+    let mut r = match kind {
+        Kind::Connect => connect_only(addr, start + t.connect).await,
+        Kind::Http(h) => http(h, addr, start, t).await,
+        Kind::Tcp(steps) => tcp(steps, addr, start, t).await,
+    };
+    r.duration = start.elapsed();
+    r
+}
+
+enum Connect {
+    Ok(TcpStream),
+    Refused(String),
+    Timeout,
+}
+
+async fn connect(addr: SocketAddr, deadline: Instant) -> Connect {
+    match timeout_at(deadline, TcpStream::connect(addr)).await {
+        Ok(Ok(s)) => {
+            let _ = s.set_nodelay(true);
+            Connect::Ok(s)
+        }
+        Ok(Err(e)) => Connect::Refused(os_text(&e)),
+        Err(_) => Connect::Timeout,
+    }
+}
+
+async fn connect_only(addr: SocketAddr, deadline: Instant) -> CheckResult {
+    match connect(addr, deadline).await {
+        Connect::Ok(_) => CheckResult::new(CheckStatus::L4Ok, None, None),
+        Connect::Refused(e) => CheckResult::new(CheckStatus::L4Con, None, Some(e)),
+        Connect::Timeout => CheckResult::new(CheckStatus::L4Tout, None, None),
+    }
+}
+
+/// Read more into `buf` until `deadline`; `Ok(true)` when the peer closed
+/// (or the buffer is full), `Err(())` on timeout.
+async fn read_more(s: &mut TcpStream, buf: &mut Vec<u8>, deadline: Instant) -> Result<bool, ()> {
+    let mut chunk = [0u8; 4096];
+    match timeout_at(deadline, s.read(&mut chunk)).await {
+        Err(_) => Err(()),
+        Ok(Ok(0)) | Ok(Err(_)) => Ok(true),
+        Ok(Ok(n)) => {
+            buf.extend_from_slice(&chunk[..n]);
+            Ok(buf.len() >= MAX_READ)
+        }
+    }
+}
+
+async fn http(h: &HttpPlan, addr: SocketAddr, start: Instant, t: CheckTimeouts) -> CheckResult {
+    let mut deadline = start + t.connect;
+    let mut s = match connect(addr, deadline).await {
+        Connect::Ok(s) => s,
+        Connect::Refused(e) => return CheckResult::new(CheckStatus::L4Con, None, Some(e)),
+        Connect::Timeout => return CheckResult::new(CheckStatus::L4Tout, None, None),
+    };
+    match timeout_at(deadline, s.write_all(&h.request)).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return CheckResult::new(CheckStatus::L7Rsp, None, Some(os_text(&e))),
+        Err(_) => return CheckResult::new(CheckStatus::L7Tout, None, None),
+    }
+    if let Some(after) = t.after_send {
+        deadline = Instant::now() + after;
+    }
+    let mut buf = Vec::new();
+    loop {
+        let closed = match read_more(&mut s, &mut buf, deadline).await {
+            Ok(c) => c,
+            Err(()) => return CheckResult::new(CheckStatus::L7Tout, None, None),
+        };
+        if let Some(r) = judge_http(h, &buf, closed) {
+            return r;
+        }
+        if closed {
+            return CheckResult::new(CheckStatus::L7Rsp, None, None);
+        }
+    }
+}
+
+/// ` at step 2 of tcp-check (connect port 6379)` and the like.
+fn step_suffix(step: &TcpStep, n: usize) -> String {
+    let what = match step {
+        TcpStep::Connect { implicit: true, .. } => {
+            return " at initial connection step of tcp-check".into()
+        }
+        TcpStep::Connect {
+            comment: Some(c), ..
+        }
+        | TcpStep::Send {
+            comment: Some(c), ..
+        } => format!("comment: '{c}'"),
+        TcpStep::Connect { port: Some(p), .. } => format!("(connect port {p})"),
+        TcpStep::Connect { .. } => "(connect)".into(),
+        TcpStep::Send { .. } => "(send)".into(),
+        TcpStep::Expect(e) => match &e.comment {
+            Some(c) => format!("comment: '{c}'"),
+            None => expect_label(e),
+        },
+    };
+    format!(" at step {n} of tcp-check {what}")
+}
+
+async fn tcp(steps: &[TcpStep], addr: SocketAddr, start: Instant, t: CheckTimeouts) -> CheckResult {
+    let mut deadline = start + t.connect;
+    let mut conn: Option<TcpStream> = None;
+    let mut buf: Vec<u8> = Vec::new();
+    let mut closed = false;
+    let mut n = 0usize;
+    let mut last_ok = CheckResult::new(CheckStatus::L4Ok, None, None);
+    for step in steps {
+        let implicit = matches!(step, TcpStep::Connect { implicit: true, .. });
+        if !implicit {
+            n += 1;
+        }
+        match step {
+            TcpStep::Connect { port, .. } => {
+                if !implicit && t.after_send.is_some() && n > 1 {
+                    deadline = Instant::now() + t.connect;
+                }
+                let target = SocketAddr::new(addr.ip(), port.unwrap_or(addr.port()));
+                match connect(target, deadline).await {
+                    Connect::Ok(s) => conn = Some(s),
+                    Connect::Refused(e) => {
+                        let info = format!("{e}{}", step_suffix(step, n));
+                        return CheckResult::new(CheckStatus::L4Con, None, Some(info));
+                    }
+                    Connect::Timeout => {
+                        let info = step_suffix(step, n);
+                        return CheckResult::new(CheckStatus::L4Tout, None, Some(info));
+                    }
+                }
+                buf.clear();
+                closed = false;
+                last_ok = if implicit {
+                    CheckResult::new(CheckStatus::L4Ok, None, None)
+                } else {
+                    CheckResult::new(CheckStatus::L4Ok, None, Some("(tcp-check)".into()))
+                };
+            }
+            TcpStep::Send { data, .. } => {
+                let Some(s) = conn.as_mut() else {
+                    return CheckResult::new(CheckStatus::SockErr, None, None);
+                };
+                match timeout_at(deadline, s.write_all(data)).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => {
+                        let info = format!("{}{}", os_text(&e), step_suffix(step, n));
+                        return CheckResult::new(CheckStatus::L7Rsp, None, Some(info));
+                    }
+                    Err(_) => {
+                        return CheckResult::new(
+                            CheckStatus::L7Tout,
+                            None,
+                            Some(step_suffix(step, n)),
+                        )
+                    }
+                }
+                if let Some(after) = t.after_send {
+                    deadline = Instant::now() + after;
+                }
+                last_ok = CheckResult::new(CheckStatus::L7Ok, None, Some("(tcp-check)".into()));
+            }
+            TcpStep::Expect(e) => {
+                let Some(s) = conn.as_mut() else {
+                    return CheckResult::new(CheckStatus::SockErr, None, None);
+                };
+                loop {
+                    match judge_tcp(e, &buf, closed, n) {
+                        TcpJudgement::Pass => break,
+                        TcpJudgement::Fail(r) => return r,
+                        TcpJudgement::NeedMore => {}
+                    }
+                    match read_more(s, &mut buf, deadline).await {
+                        Ok(c) => closed = c,
+                        Err(()) => {
+                            let status = e.tout_status.unwrap_or(CheckStatus::L7Tout);
+                            return CheckResult::new(status, None, Some(step_suffix(step, n)));
+                        }
+                    }
+                }
+                let ok = e.ok_status.unwrap_or(CheckStatus::L7Ok);
+                last_ok = CheckResult::new(ok, None, Some("(tcp-check)".into()));
+            }
+        }
+    }
+    last_ok
+}
+
+#[cfg(test)]
+#[path = "probe_tests.rs"]
+mod tests;
