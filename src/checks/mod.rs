@@ -9,6 +9,8 @@
 
 pub mod expect;
 pub mod health;
+pub mod notify;
 pub mod plan;
 pub mod probe;
+pub mod run;
 pub mod status;

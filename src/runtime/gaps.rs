@@ -15,11 +15,8 @@ pub fn unsupported(model: &Model) -> Vec<String> {
     for p in &model.proxies {
         let s = &p.settings;
         let mut gaps: Vec<&str> = Vec::new();
-        if p.servers
-            .iter()
-            .any(|sv| sv.config.check || sv.config.agent_check)
-        {
-            gaps.push("health checks (servers are considered UP)");
+        if p.servers.iter().any(|sv| sv.config.agent_check) {
+            gaps.push("agent checks ('agent-check')");
         }
         if s.rules.values().any(|r| !r.is_empty()) || !p.redirects.is_empty() {
             gaps.push("http-request/http-response/tcp-request rules and redirects");

@@ -206,6 +206,7 @@ pub fn run(model: &Model, opts: &RunOptions) -> Result<(), RunError> {
             let l = TcpListener::from_std(l)?;
             accepting.push(tokio::spawn(accept_loop(shared.clone(), fe, l)));
         }
+        crate::checks::run::spawn_checks(&shared, &model.global);
         if let Stop::Soft = wait_for_stop().await {
             // Close the listeners, then let connections finish, bounded by
             // `hard-stop-after` (manual §3.1).

@@ -1,0 +1,226 @@
+//! Running the checks: one task per checked server, started spread over
+//! the smallest interval as HAProxy does, each applying its results to the
+//! data plane (`ServerState::up` and the balancer's server state) and
+//! announcing state changes.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::balance::SrvState;
+use crate::config::model::{Global, Proxy, Server};
+use crate::config::value::addr::Host;
+use crate::log::{Farm, ServerRef};
+use crate::runtime::table::{BackendState, ServerState, Target};
+use crate::runtime::Shared;
+
+use super::health::{first_delay, spread_base, spread_interval, Health, Machine, Params};
+use super::notify::{check_line, no_server, transition, EventLog, Subject};
+use super::plan::{plan, Kind};
+use super::probe::{probe, CheckTimeouts};
+use super::status::{CheckResult, CheckStatus};
+
+/// Everything one server's check task needs.
+struct Job {
+    backend: Arc<BackendState>,
+    server: Arc<ServerState>,
+    kind: Arc<Kind>,
+    log: Arc<EventLog>,
+    addr: SocketAddr,
+    params: Params,
+    timeouts: CheckTimeouts,
+    first: Duration,
+    spread_pct: u32,
+    log_health_checks: bool,
+    listen: bool,
+}
+
+/// Where a server is checked: `addr`/`port` of the server line over its
+/// own address. `None` when there is no port to check (HAProxy refuses
+/// such a configuration).
+pub fn check_addr(s: &Server, target: Option<Target>) -> Option<SocketAddr> {
+    let ip: IpAddr = match &s.config.check_addr {
+        Some(Host::Ip(ip)) => *ip,
+        _ => match target? {
+            Target::Fixed(a) => a.ip(),
+            Target::DstPort { ip, .. } => ip,
+        },
+    };
+    let port = match (s.config.check_port, target?) {
+        (Some(p), _) => p,
+        (None, Target::Fixed(a)) => a.port(),
+        (None, Target::DstPort { .. }) => return None,
+    };
+    Some(SocketAddr::new(ip, port))
+}
+
+fn warn(msg: &str) {
+    eprintln!("[WARNING]  ({}) : {msg}", std::process::id());
+}
+
+/// Start the health checks of every backend (inside the runtime).
+pub fn spawn_checks(shared: &Arc<Shared>, global: &Global) {
+    let mut backends: Vec<&Arc<BackendState>> = shared.backends.values().collect();
+    backends.sort_by_key(|b| b.id);
+    let mut jobs: Vec<Job> = Vec::new();
+    for be in backends {
+        let p: &Proxy = &be.proxy;
+        let checked: Vec<(&Server, &Arc<ServerState>)> = p
+            .servers
+            .iter()
+            .zip(be.servers.iter())
+            .filter(|(s, _)| s.config.check && s.config.track.is_none())
+            .collect();
+        if checked.is_empty() {
+            continue;
+        }
+        let pl = plan(&p.settings);
+        for msg in &pl.ignored {
+            warn(&format!(
+                "backend '{}': {msg}; the rest of the check runs.",
+                p.name
+            ));
+        }
+        let kind = Arc::new(pl.kind);
+        let log = Arc::new(EventLog::new(global, p));
+        let t = &p.settings.timeouts;
+        for (s, st) in checked {
+            let Some(addr) = check_addr(s, st.target) else {
+                if st.target.is_some() {
+                    warn(&format!(
+                        "backend '{}': server '{}' has no port to check; not checked.",
+                        p.name, s.name
+                    ));
+                }
+                continue;
+            };
+            let params = Params::from_server(&s.config);
+            jobs.push(Job {
+                backend: be.clone(),
+                server: st.clone(),
+                kind: kind.clone(),
+                log: log.clone(),
+                addr,
+                params,
+                timeouts: CheckTimeouts::new(t.connect, t.check, params.inter),
+                first: Duration::ZERO,
+                spread_pct: global.spread_checks.unwrap_or(0),
+                log_health_checks: p.option("log-health-checks"),
+                listen: p.cap.frontend,
+            });
+        }
+    }
+    let start_inter = |j: &Job| Machine::new(j.params).next_interval();
+    let base = spread_base(jobs.iter().map(start_inter));
+    let count = jobs.len() as u32;
+    for (pos, mut job) in jobs.into_iter().enumerate() {
+        let ms = first_delay(start_inter(&job), base, pos as u32, count);
+        job.first = Duration::from_millis(ms);
+        tokio::spawn(check_loop(job));
+    }
+}
+
+/// A small xorshift for `spread-checks` jitter (no need for more).
+struct Jitter(u64);
+
+impl Jitter {
+    fn new(salt: u64) -> Jitter {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        Jitter((t ^ (salt << 32) ^ u64::from(std::process::id())) | 1)
+    }
+    fn unit(&mut self) -> f64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+async fn check_loop(job: Job) {
+    let mut machine = Machine::new(job.params);
+    let mut prev_status: Option<CheckStatus> = None;
+    let mut jitter = Jitter::new(job.server.idx as u64 ^ u64::from(job.backend.id) << 16);
+    let mut next = Instant::now() + job.first;
+    loop {
+        tokio::time::sleep_until(next).await;
+        if !job.server.maint.load(Ordering::Relaxed) {
+            let res = probe(&job.kind, job.addr, job.timeouts).await;
+            apply(&job, &mut machine, &res, prev_status);
+            prev_status = Some(res.status);
+        }
+        let iv = spread_interval(machine.next_interval(), job.spread_pct, jitter.unit());
+        let iv = Duration::from_millis(iv.max(1));
+        // The schedule keeps its pace: a check that overran skips slots.
+        next += iv;
+        let now = Instant::now();
+        while next <= now {
+            next += iv;
+        }
+    }
+}
+
+/// Usable servers of the backend, from the balancer's view.
+fn farm_of(be: &BackendState, sessions_active: u32) -> Farm {
+    let Ok(lb) = be.lb.lock() else {
+        return Farm::default();
+    };
+    let mut f = Farm {
+        sessions_active,
+        ..Farm::default()
+    };
+    for s in lb.servers() {
+        if s.usable() {
+            if s.backup {
+                f.backup += 1;
+            } else {
+                f.active += 1;
+            }
+        }
+    }
+    f
+}
+
+fn apply(job: &Job, machine: &mut Machine, res: &CheckResult, prev: Option<CheckStatus>) {
+    let step = machine.record(res.status.verdict());
+    let who = Subject {
+        srv: ServerRef {
+            backend: &job.backend.name,
+            server: &job.server.name,
+            backup: job.server.backup,
+        },
+        listen: job.listen,
+        log_health_checks: job.log_health_checks,
+    };
+    if job.log_health_checks && (step.counter_moved || prev != Some(res.status)) {
+        job.log.emit(&check_line(&who, res, machine));
+    }
+    let Some(tr) = step.transition else { return };
+    let (up, state) = match tr.to {
+        Health::Up => (true, SrvState::Up),
+        Health::Stopping => (true, SrvState::Drain),
+        Health::Down => (false, SrvState::Down),
+    };
+    job.server.up.store(up, Ordering::Relaxed);
+    if let Ok(mut lb) = job.backend.lb.lock() {
+        lb.set_state(job.server.idx, state);
+    }
+    let sessions = if tr.to == Health::Down {
+        job.server.cur_conns.load(Ordering::Relaxed)
+    } else {
+        0
+    };
+    let farm = farm_of(&job.backend, sessions);
+    job.log.emit(&transition(&who, tr, res, farm));
+    // HAProxy says it when the backend loses its last usable server (a
+    // stopping server no longer counted).
+    if tr.from == Health::Up && tr.to != Health::Up && farm.active + farm.backup == 0 {
+        job.log.emit(&no_server(&who));
+    }
+}
