@@ -1,0 +1,370 @@
+//! Health checks through the real `harp` binary: an origin that stops is
+//! marked DOWN within fall × inter (+ one inter) and gets no more traffic,
+//! comes back UP within rise × inter (+ one inter) once it listens again,
+//! and the syslog lines are HAProxy 2.6's. An `http-check expect status
+//! 200` on an origin answering 503 marks it DOWN with `Layer7 wrong
+//! status`. Everything on 127.0.0.1, loops bounded, harp killed on drop.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream, UdpSocket};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+const HARP: &str = env!("CARGO_BIN_EXE_harp");
+
+/// Kills harp when the test ends, even on failure.
+struct Proc(Child);
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// An HTTP origin answering `status` with its name as the body; stopping
+/// it closes its listening socket (connections are then refused).
+struct Origin {
+    stop: Arc<AtomicBool>,
+    done: Option<thread::JoinHandle<()>>,
+}
+
+impl Origin {
+    fn start(port: u16, name: &'static str, status: &'static str) -> Origin {
+        let l = bind_retry(port);
+        l.set_nonblocking(true).expect("nonblocking");
+        let stop = Arc::new(AtomicBool::new(false));
+        let st = stop.clone();
+        let done = thread::spawn(move || {
+            while !st.load(Ordering::Relaxed) {
+                match l.accept() {
+                    Ok((c, _)) => {
+                        thread::spawn(move || answer(c, name, status));
+                    }
+                    Err(_) => thread::sleep(Duration::from_millis(5)),
+                }
+            }
+            // `l` is dropped here: the port refuses connections.
+        });
+        Origin {
+            stop,
+            done: Some(done),
+        }
+    }
+
+    fn stop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(d) = self.done.take() {
+            let _ = d.join();
+        }
+    }
+}
+
+impl Drop for Origin {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn bind_retry(port: u16) -> TcpListener {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        match TcpListener::bind(("127.0.0.1", port)) {
+            Ok(l) => return l,
+            Err(e) => {
+                assert!(Instant::now() < deadline, "cannot bind {port}: {e}");
+                thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+}
+
+/// Read one request head (checks that only connect send nothing) and
+/// answer it, closing the connection.
+fn answer(mut c: TcpStream, name: &str, status: &str) {
+    let _ = c.set_nonblocking(false);
+    let _ = c.set_read_timeout(Some(Duration::from_secs(2)));
+    let mut got = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+        match c.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+        }
+    }
+    let body = format!("{name}\n");
+    let resp = format!(
+        "HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = c.write_all(resp.as_bytes());
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// Syslog datagrams received, with their arrival time.
+#[derive(Clone)]
+struct Syslog {
+    port: u16,
+    lines: Arc<Mutex<Vec<(Instant, String)>>>,
+}
+
+impl Syslog {
+    fn start() -> Syslog {
+        let s = UdpSocket::bind("127.0.0.1:0").expect("udp");
+        s.set_read_timeout(Some(Duration::from_millis(100)))
+            .expect("udp timeout");
+        let port = s.local_addr().expect("addr").port();
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let l = lines.clone();
+        thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            // Bounded: the receiver stops by itself after a minute.
+            let end = Instant::now() + Duration::from_secs(60);
+            while Instant::now() < end {
+                if let Ok(n) = s.recv(&mut buf) {
+                    let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+                    if let Ok(mut v) = l.lock() {
+                        v.push((Instant::now(), text));
+                    }
+                }
+            }
+        });
+        Syslog { port, lines }
+    }
+
+    /// The first datagram whose message contains `needle`, waiting up to
+    /// `limit`; returns its arrival time, priority and message.
+    fn wait_for(&self, needle: &str, limit: Duration) -> Option<(Instant, String, String)> {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Ok(v) = self.lines.lock() {
+                for (t, raw) in v.iter() {
+                    if let Some(msg) = message(raw) {
+                        if msg.contains(needle) {
+                            let pri = raw[..raw.find('>').map_or(0, |i| i + 1)].to_string();
+                            return Some((*t, pri, msg));
+                        }
+                    }
+                }
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    fn count(&self, needle: &str) -> usize {
+        self.lines.lock().map_or(0, |v| {
+            v.iter()
+                .filter(|(_, raw)| message(raw).is_some_and(|m| m.contains(needle)))
+                .count()
+        })
+    }
+}
+
+/// `<129>Nov 24 06:15:58 haproxy[9125]: text\n` → `text`.
+fn message(raw: &str) -> Option<String> {
+    let i = raw.find("]: ")?;
+    Some(raw[i + 3..].trim_end_matches('\n').to_string())
+}
+
+/// `check duration: 12ms` → `check duration: Nms`.
+fn no_duration(msg: &str) -> String {
+    let key = "check duration: ";
+    let Some(i) = msg.find(key) else {
+        return msg.to_string();
+    };
+    let rest = &msg[i + key.len()..];
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    format!("{}{key}N{}", &msg[..i], &rest[digits..])
+}
+
+fn start_harp(cfg: &str, front: u16, tag: &str) -> (Proc, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("harp-chk-{}-{tag}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let path = dir.join("haproxy.cfg");
+    std::fs::write(&path, cfg).expect("write cfg");
+    let err_path = dir.join("stderr");
+    let err = std::fs::File::create(&err_path).expect("stderr file");
+    let child = Command::new(HARP)
+        .arg("-db")
+        .arg("-f")
+        .arg(&path)
+        .stdout(Stdio::null())
+        .stderr(err)
+        .spawn()
+        .expect("start harp");
+    let p = Proc(child);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", front)).is_err() {
+        assert!(Instant::now() < deadline, "harp did not listen on {front}");
+        thread::sleep(Duration::from_millis(20));
+    }
+    (p, err_path)
+}
+
+/// One request through harp: (status code, body).
+fn get(port: u16) -> (u16, String) {
+    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
+        return (0, String::new());
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+    let _ = s.write_all(b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    let mut raw = String::new();
+    let _ = s.read_to_string(&mut raw);
+    let code = raw
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    (code, body.trim().to_string())
+}
+
+const INTER: u64 = 200;
+const FALL: u64 = 3;
+const RISE: u64 = 2;
+/// Room for process scheduling on a loaded 2-core machine.
+const SLACK: Duration = Duration::from_millis(400);
+
+fn config(syslog: u16, front: u16, servers: &str, extra: &str) -> String {
+    format!(
+        "global\n  log 127.0.0.1:{syslog} local0\n\
+         defaults\n  mode http\n  log global\n  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\n\
+         frontend fe\n  bind 127.0.0.1:{front}\n  default_backend be\n\
+         backend be\n  balance roundrobin\n{extra}{servers}"
+    )
+}
+
+#[test]
+fn stopped_origin_goes_down_then_up_again() {
+    let syslog = Syslog::start();
+    let (p1, p2, front) = (free_port(), free_port(), free_port());
+    let mut o1 = Origin::start(p1, "s1", "200 OK");
+    let _o2 = Origin::start(p2, "s2", "200 OK");
+    let opts = format!("check inter {INTER} fall {FALL} rise {RISE}");
+    let servers = format!("  server s1 127.0.0.1:{p1} {opts}\n  server s2 127.0.0.1:{p2} {opts}\n");
+    let (_harp, _) = start_harp(&config(syslog.port, front, &servers, ""), front, "updown");
+
+    // Both answer at first, and no state change is announced.
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..20 {
+        seen.insert(get(front).1);
+        if seen.len() == 2 {
+            break;
+        }
+    }
+    assert_eq!(seen.into_iter().collect::<Vec<_>>(), ["s1", "s2"]);
+    thread::sleep(Duration::from_millis(3 * INTER));
+    assert_eq!(syslog.count("Server be/"), 0);
+
+    // s1 stops listening: DOWN within fall × inter + one inter.
+    o1.stop();
+    let killed = Instant::now();
+    let limit = Duration::from_millis((FALL + 1) * INTER) + SLACK;
+    let (t_down, pri, msg) = syslog
+        .wait_for("Server be/s1 is DOWN", limit)
+        .expect("s1 marked DOWN in time");
+    let down_after = t_down - killed;
+    eprintln!(
+        "s1 DOWN {} ms after its listener closed",
+        down_after.as_millis()
+    );
+    assert!(down_after <= limit, "DOWN after {down_after:?}");
+    assert!(
+        down_after >= Duration::from_millis((FALL - 1) * INTER),
+        "DOWN too early ({down_after:?}): fewer than {FALL} failed checks"
+    );
+    assert_eq!(pri, "<129>"); // local0.alert
+    assert_eq!(
+        no_duration(&msg),
+        "Server be/s1 is DOWN, reason: Layer4 connection problem, info: \"Connection refused\", \
+         check duration: Nms. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, \
+         0 remaining in queue."
+    );
+    // Traffic no longer goes to s1.
+    for _ in 0..10 {
+        assert_eq!(get(front), (200, "s2".to_string()));
+    }
+
+    // s1 listens again on the same port: UP within rise × inter + one inter.
+    let _o1 = Origin::start(p1, "s1", "200 OK");
+    let restarted = Instant::now();
+    let limit = Duration::from_millis((RISE + 1) * INTER) + SLACK;
+    let (t_up, pri, msg) = syslog
+        .wait_for("Server be/s1 is UP", limit)
+        .expect("s1 marked UP in time");
+    let up_after = t_up - restarted;
+    eprintln!("s1 UP {} ms after it listened again", up_after.as_millis());
+    assert!(up_after <= limit, "UP after {up_after:?}");
+    assert_eq!(pri, "<133>"); // local0.notice
+    assert_eq!(
+        no_duration(&msg),
+        "Server be/s1 is UP, reason: Layer4 check passed, check duration: Nms. \
+         2 active and 0 backup servers online. 0 sessions requeued, 0 total in queue."
+    );
+    let mut back = false;
+    for _ in 0..10 {
+        if get(front).1 == "s1" {
+            back = true;
+            break;
+        }
+    }
+    assert!(back, "traffic did not return to s1");
+    // s2 never changed state, and the backend always had a server.
+    assert_eq!(syslog.count("Server be/s2"), 0);
+    assert_eq!(syslog.count("has no server available"), 0);
+}
+
+#[test]
+fn http_check_expecting_200_marks_a_503_origin_down() {
+    let syslog = Syslog::start();
+    let (p1, front) = (free_port(), free_port());
+    let _o1 = Origin::start(p1, "s1", "503 Service Unavailable");
+    let servers = format!("  server s1 127.0.0.1:{p1} check inter {INTER} fall 1 rise 1\n");
+    let extra = "  option httpchk GET /health\n  http-check expect status 200\n";
+    let (_harp, stderr) = start_harp(&config(syslog.port, front, &servers, extra), front, "l7");
+    let limit = Duration::from_millis(2 * INTER) + SLACK;
+    let (_, pri, msg) = syslog
+        .wait_for("Server be/s1 is DOWN", limit)
+        .expect("s1 marked DOWN");
+    assert_eq!(pri, "<129>");
+    assert_eq!(
+        no_duration(&msg),
+        "Server be/s1 is DOWN, reason: Layer7 wrong status, code: 503, info: \"Service Unavailable\", \
+         check duration: Nms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, \
+         0 remaining in queue."
+    );
+    let (_, pri, msg) = syslog
+        .wait_for("has no server available", limit)
+        .expect("no server line");
+    assert_eq!(pri, "<128>"); // local0.emerg
+    assert_eq!(msg, "backend be has no server available!");
+    // harp answers by itself now: HAProxy's 503, not the origin's body.
+    let (code, body) = get(front);
+    assert_eq!(code, 503);
+    assert_ne!(body, "s1");
+    // And says so on stderr as HAProxy does in the foreground.
+    let err = std::fs::read_to_string(&stderr).unwrap_or_default();
+    assert!(
+        err.lines().any(|l| l.starts_with("[WARNING]  (")
+            && l.contains(") : Server be/s1 is DOWN, reason: Layer7 wrong status, code: 503")),
+        "stderr: {err}"
+    );
+    assert!(
+        err.lines().any(|l| l.starts_with("[ALERT]    (")
+            && l.ends_with(") : backend 'be' has no server available!")),
+        "stderr: {err}"
+    );
+}
