@@ -182,3 +182,35 @@ fn unhex_rejects_odd_and_non_hex() {
     assert!(unhex("5").is_err());
     assert!(unhex("é1").is_err());
 }
+
+/// From configuration text, through the real loader: quoted data is
+/// unescaped and headers hidden in the version are found.
+#[test]
+fn plans_from_configuration_text() {
+    let src = "defaults\n  mode tcp\n  timeout connect 1s\n  timeout client 1s\n  timeout server 1s\n\
+               backend redis\n  option tcp-check\n  tcp-check send \"PING\\r\\n\"\n  tcp-check expect string +PONG\n  server r 127.0.0.1:6379 check\n\
+               backend web\n  mode http\n  option httpchk HEAD /health HTTP/1.1\\r\\nHost:\\ example.com\n  http-check expect status 200-299\n  server w 127.0.0.1:80 check\n";
+    let mut env = crate::config::reader::ConfigEnv::from_map(std::collections::HashMap::new());
+    let loaded = crate::config::build::load_bytes("t.cfg", src.as_bytes(), &mut env);
+    let model = loaded.model.expect("config accepted");
+    let px = |name: &str| {
+        model
+            .proxies
+            .iter()
+            .find(|p| p.name == name)
+            .expect("proxy")
+    };
+    let p = plan(&px("redis").settings);
+    let Kind::Tcp(steps) = &p.kind else {
+        panic!("not tcp-check")
+    };
+    assert!(matches!(&steps[1], TcpStep::Send { data, .. } if data == b"PING\r\n"));
+    assert!(matches!(&steps[2], TcpStep::Expect(e) if e.text == "+PONG"));
+    let p = plan(&px("web").settings);
+    let h = http(&p);
+    assert_eq!(
+        String::from_utf8_lossy(&h.request),
+        "HEAD /health HTTP/1.1\r\nhost: example.com\r\nconnection: close\r\n\r\n"
+    );
+    assert!(matches!(&h.expects[0].pattern, Pattern::Status(l) if l == &vec![(200, 299)]));
+}

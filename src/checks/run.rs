@@ -224,3 +224,43 @@ fn apply(job: &Job, machine: &mut Machine, res: &CheckResult, prev: Option<Check
         job.log.emit(&no_server(&who));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_address_uses_addr_and_port_over_the_server_address() {
+        let src = "defaults\n  mode tcp\n  timeout connect 1s\n  timeout client 1s\n  timeout server 1s\n\
+                   backend b\n  server a 127.0.0.1:80 check addr 127.0.0.2 port 8080\n  server b 127.0.0.1:80 check\n  server c 127.0.0.1 check\n  server d 127.0.0.1 check port 9000\n";
+        let mut env = crate::config::reader::ConfigEnv::from_map(std::collections::HashMap::new());
+        let loaded = crate::config::build::load_bytes("t.cfg", src.as_bytes(), &mut env);
+        let model = loaded.model.expect("config accepted");
+        let p = Arc::new(model.proxies[0].clone());
+        let be = BackendState::from_proxy(&p).expect("backend");
+        let got: Vec<Option<String>> = p
+            .servers
+            .iter()
+            .zip(&be.servers)
+            .map(|(s, st)| check_addr(s, st.target).map(|a| a.to_string()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                Some("127.0.0.2:8080".to_string()),
+                Some("127.0.0.1:80".to_string()),
+                None,
+                Some("127.0.0.1:9000".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn jitter_stays_in_the_unit_interval_and_moves() {
+        let mut j = Jitter::new(3);
+        let v: Vec<f64> = (0..1000).map(|_| j.unit()).collect();
+        assert!(v.iter().all(|x| (0.0..1.0).contains(x)));
+        let mean = v.iter().sum::<f64>() / v.len() as f64;
+        assert!((0.4..0.6).contains(&mean), "mean {mean}");
+    }
+}
