@@ -57,6 +57,23 @@ pub fn check_addr(s: &Server, target: Option<Target>) -> Option<SocketAddr> {
     Some(SocketAddr::new(ip, port))
 }
 
+/// Checks harp cannot speak (TLS, PROXY protocol): the probe would send
+/// plain text where the server expects something else, so only the
+/// connection is checked.
+/// Traffic settings carry over to checks without `port`/`addr` (manual
+/// §5.2 `check-ssl`, `check-send-proxy`).
+fn layer4_only(s: &Server) -> Option<&'static str> {
+    let c = &s.config;
+    let inherits = c.check_port.is_none() && c.check_addr.is_none();
+    if c.check_ssl || (c.tls.ssl && inherits) {
+        Some("TLS ('ssl'/'check-ssl')")
+    } else if c.check_send_proxy || ((c.send_proxy || c.send_proxy_v2) && inherits) {
+        Some("PROXY protocol ('check-send-proxy')")
+    } else {
+        None
+    }
+}
+
 fn warn(msg: &str) {
     eprintln!("[WARNING]  ({}) : {msg}", std::process::id());
 }
@@ -85,6 +102,7 @@ pub fn spawn_checks(shared: &Arc<Shared>, global: &Global) {
             ));
         }
         let kind = Arc::new(pl.kind);
+        let connect_kind = Arc::new(Kind::Connect);
         let log = Arc::new(EventLog::new(global, p));
         let t = &p.settings.timeouts;
         for (s, st) in checked {
@@ -98,10 +116,20 @@ pub fn spawn_checks(shared: &Arc<Shared>, global: &Global) {
                 continue;
             };
             let params = Params::from_server(&s.config);
+            let kind = match layer4_only(s) {
+                Some(why) if !matches!(*kind, Kind::Connect) => {
+                    warn(&format!(
+                        "backend '{}': server '{}': {why} checks are not supported by this harp build; a TCP connect check is used.",
+                        p.name, s.name
+                    ));
+                    connect_kind.clone()
+                }
+                _ => kind.clone(),
+            };
             jobs.push(Job {
                 backend: be.clone(),
                 server: st.clone(),
-                kind: kind.clone(),
+                kind,
                 log: log.clone(),
                 addr,
                 params,
