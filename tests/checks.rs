@@ -368,3 +368,229 @@ fn http_check_expecting_200_marks_a_503_origin_down() {
         "stderr: {err}"
     );
 }
+
+/// How a differential-test origin treats each connection.
+#[derive(Clone, Copy)]
+enum Behaviour {
+    /// Accept and never answer.
+    Silent,
+    /// Close at once.
+    Closer,
+    /// Say `hello world` and keep the connection open.
+    Talker,
+    /// Read a request, answer this status line and body, close.
+    Http(&'static str, &'static str),
+    /// Read, answer something that is not HTTP, close.
+    Garbage,
+}
+
+/// Listens until dropped; connections are held until then too.
+struct Scripted {
+    stop: Arc<AtomicBool>,
+}
+impl Drop for Scripted {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+fn scripted(b: Behaviour) -> (u16, Scripted) {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    l.set_nonblocking(true).expect("nonblocking");
+    let stop = Arc::new(AtomicBool::new(false));
+    let st = stop.clone();
+    thread::spawn(move || {
+        let end = Instant::now() + Duration::from_secs(30);
+        while !st.load(Ordering::Relaxed) && Instant::now() < end {
+            let Ok((mut c, _)) = l.accept() else {
+                thread::sleep(Duration::from_millis(2));
+                continue;
+            };
+            let st = st.clone();
+            thread::spawn(move || {
+                let _ = c.set_nonblocking(false);
+                let _ = c.set_read_timeout(Some(Duration::from_millis(500)));
+                let mut buf = [0u8; 2048];
+                let hold = |st: &AtomicBool| {
+                    let end = Instant::now() + Duration::from_secs(5);
+                    while !st.load(Ordering::Relaxed) && Instant::now() < end {
+                        thread::sleep(Duration::from_millis(10));
+                    }
+                };
+                match b {
+                    Behaviour::Silent => hold(&st),
+                    Behaviour::Closer => {}
+                    Behaviour::Talker => {
+                        let _ = c.write_all(b"hello world\r\n");
+                        hold(&st);
+                    }
+                    Behaviour::Http(status, body) => {
+                        let _ = c.read(&mut buf);
+                        let r = format!(
+                            "HTTP/1.0 {status}\r\nContent-Length: {}\r\n\r\n{body}",
+                            body.len()
+                        );
+                        let _ = c.write_all(r.as_bytes());
+                    }
+                    Behaviour::Garbage => {
+                        let _ = c.read(&mut buf);
+                        let _ = c.write_all(b"garbage\r\n\r\n");
+                    }
+                }
+            });
+        }
+    });
+    (port, Scripted { stop })
+}
+
+/// Server state lines of a run, pid and check durations blanked, sorted.
+fn state_lines(stderr: &str) -> Vec<String> {
+    let mut v: Vec<String> = stderr
+        .lines()
+        .filter(|l| l.contains("Server ") || l.contains("has no server available"))
+        .filter(|l| l.starts_with("[WARNING]") || l.starts_with("[ALERT]"))
+        .map(|l| {
+            let l = no_duration(l);
+            match (l.find('('), l.find(')')) {
+                (Some(a), Some(b)) if a < b => format!("{}PID{}", &l[..=a], &l[b..]),
+                _ => l,
+            }
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Run `program -db -f cfg` for `secs`, returning its stderr.
+fn run_for(program: &str, cfg: &str, tag: &str, time: Duration) -> String {
+    let dir = std::env::temp_dir().join(format!("harp-chkdiff-{}-{tag}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let path = dir.join("haproxy.cfg");
+    std::fs::write(&path, cfg).expect("write cfg");
+    let err_path = dir.join("stderr");
+    let err = std::fs::File::create(&err_path).expect("stderr file");
+    let child = Command::new(program)
+        .arg("-db")
+        .arg("-f")
+        .arg(&path)
+        .stdout(Stdio::null())
+        .stderr(err)
+        .spawn()
+        .expect("start");
+    let p = Proc(child);
+    thread::sleep(time);
+    drop(p);
+    std::fs::read_to_string(&err_path).unwrap_or_default()
+}
+
+/// The same checks run by HAProxy 2.6 (the oracle) and by harp give the
+/// same state lines: L4 refusals, wrong statuses, invalid responses,
+/// timeouts, content matches, tcp-check steps, disable-on-404, backup
+/// servers and `option log-health-checks`.
+#[test]
+fn state_lines_match_haproxy() {
+    let haproxy = "/usr/sbin/haproxy";
+    assert!(
+        std::path::Path::new(haproxy).exists(),
+        "HAProxy 2.6 is the oracle here: apt-get install -y haproxy"
+    );
+    let closed = free_port();
+    let (silent, _a) = scripted(Behaviour::Silent);
+    let (closer, _b) = scripted(Behaviour::Closer);
+    let (talker, _c) = scripted(Behaviour::Talker);
+    let (s503, _d) = scripted(Behaviour::Http("503 Service Unavailable", "down"));
+    let (s200, _e) = scripted(Behaviour::Http("200 OK", "one"));
+    let (s404, _f) = scripted(Behaviour::Http("404 Not Found", "nf"));
+    let (garbage, _g) = scripted(Behaviour::Garbage);
+    let srv = |name: &str, port: u16| {
+        format!("  server {name} 127.0.0.1:{port} check inter 200 fall 1 rise 1\n")
+    };
+    let mut body = String::new();
+    let mut be = |name: &str, lines: &str, servers: &[(&str, u16)]| {
+        body.push_str(&format!("backend {name}\n{lines}"));
+        for (n, p) in servers {
+            body.push_str(&srv(n, *p));
+        }
+    };
+    be("l4", "", &[("closed", closed), ("ok", s200)]);
+    be(
+        "h503",
+        "  option httpchk GET /h\n",
+        &[("bad", s503), ("ok", s200)],
+    );
+    be(
+        "hgarbage",
+        "  option httpchk\n",
+        &[("bad", garbage), ("ok", s200)],
+    );
+    be(
+        "hsilent",
+        "  option httpchk\n",
+        &[("bad", silent), ("ok", s200)],
+    );
+    be(
+        "hstatus",
+        "  option httpchk\n  http-check expect status 200\n",
+        &[("bad", s503)],
+    );
+    be(
+        "hnot",
+        "  option httpchk\n  http-check expect ! string one\n",
+        &[("bad", s200)],
+    );
+    be(
+        "hre",
+        "  option httpchk\n  http-check expect rstring ^x\n",
+        &[("bad", s200)],
+    );
+    be(
+        "h404",
+        "  option httpchk\n  http-check disable-on-404\n",
+        &[("nf", s404), ("ok", s200)],
+    );
+    be(
+        "tnot",
+        "  option tcp-check\n  tcp-check expect ! string hello\n",
+        &[("bad", talker)],
+    );
+    be(
+        "tempty",
+        "  option tcp-check\n  tcp-check expect string ZZZ\n",
+        &[("bad", closer)],
+    );
+    be(
+        "trefused",
+        "  option tcp-check\n  tcp-check send PING\n",
+        &[("bad", closed)],
+    );
+    let connect = format!("  option tcp-check\n  tcp-check connect port {closed}\n");
+    be("tport", &connect, &[("bad", s200)]);
+    be(
+        "tok",
+        "  option tcp-check\n  tcp-check send hi\n  tcp-check expect string hello\n",
+        &[("ok", talker)],
+    );
+    let listen = |front: u16| {
+        format!(
+            "listen li\n  bind 127.0.0.1:{front}\n  option log-health-checks\n{}  server b 127.0.0.1:{closed} check inter 200 fall 1 rise 1 backup\n",
+            srv("a", closed),
+        )
+    };
+    let cfg = |front: u16| {
+        format!(
+            "defaults\n  mode http\n  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\n  timeout check 300ms\n\
+             {}{body}",
+            listen(front)
+        )
+    };
+    let time = Duration::from_millis(1500);
+    let (f1, f2) = (free_port(), free_port());
+    let (cfg1, cfg2) = (cfg(f1), cfg(f2));
+    let oracle = thread::spawn(move || run_for(haproxy, &cfg1, "haproxy", time));
+    let ours = run_for(HARP, &cfg2, "harp", time);
+    let theirs = oracle.join().expect("oracle run");
+    let (want, got) = (state_lines(&theirs), state_lines(&ours));
+    assert!(want.len() >= 20, "HAProxy said too little: {theirs}");
+    assert_eq!(got, want, "harp stderr:\n{ours}");
+}

@@ -84,16 +84,30 @@ async fn connect_only(addr: SocketAddr, deadline: Instant) -> CheckResult {
     }
 }
 
-/// Read more into `buf` until `deadline`; `Ok(true)` when the peer closed
-/// (or the buffer is full), `Err(())` on timeout.
-async fn read_more(s: &mut TcpStream, buf: &mut Vec<u8>, deadline: Instant) -> Result<bool, ()> {
+/// What one read brought.
+enum Read {
+    /// More data (and whether the buffer is now full).
+    More {
+        full: bool,
+    },
+    /// The peer closed cleanly.
+    Closed,
+    /// A socket error (`Connection reset by peer`).
+    Error(String),
+    Timeout,
+}
+
+async fn read_more(s: &mut TcpStream, buf: &mut Vec<u8>, deadline: Instant) -> Read {
     let mut chunk = [0u8; 4096];
     match timeout_at(deadline, s.read(&mut chunk)).await {
-        Err(_) => Err(()),
-        Ok(Ok(0)) | Ok(Err(_)) => Ok(true),
+        Err(_) => Read::Timeout,
+        Ok(Ok(0)) => Read::Closed,
+        Ok(Err(e)) => Read::Error(os_text(&e)),
         Ok(Ok(n)) => {
             buf.extend_from_slice(&chunk[..n]);
-            Ok(buf.len() >= MAX_READ)
+            Read::More {
+                full: buf.len() >= MAX_READ,
+            }
         }
     }
 }
@@ -107,7 +121,8 @@ async fn http(h: &HttpPlan, addr: SocketAddr, start: Instant, t: CheckTimeouts) 
     };
     match timeout_at(deadline, s.write_all(&h.request)).await {
         Ok(Ok(())) => {}
-        Ok(Err(e)) => return CheckResult::new(CheckStatus::L7Rsp, None, Some(os_text(&e))),
+        // A socket error once connected is HAProxy's SOCKERR.
+        Ok(Err(e)) => return CheckResult::new(CheckStatus::SockErr, None, Some(os_text(&e))),
         Err(_) => return CheckResult::new(CheckStatus::L7Tout, None, None),
     }
     if let Some(after) = t.after_send {
@@ -116,8 +131,10 @@ async fn http(h: &HttpPlan, addr: SocketAddr, start: Instant, t: CheckTimeouts) 
     let mut buf = Vec::new();
     loop {
         let closed = match read_more(&mut s, &mut buf, deadline).await {
-            Ok(c) => c,
-            Err(()) => return CheckResult::new(CheckStatus::L7Tout, None, None),
+            Read::More { full } => full,
+            Read::Closed => true,
+            Read::Error(e) => return CheckResult::new(CheckStatus::SockErr, None, Some(e)),
+            Read::Timeout => return CheckResult::new(CheckStatus::L7Tout, None, None),
         };
         if let Some(r) = judge_http(h, &buf, closed) {
             return r;
@@ -196,7 +213,7 @@ async fn tcp(steps: &[TcpStep], addr: SocketAddr, start: Instant, t: CheckTimeou
                     Ok(Ok(())) => {}
                     Ok(Err(e)) => {
                         let info = format!("{}{}", os_text(&e), step_suffix(step, n));
-                        return CheckResult::new(CheckStatus::L7Rsp, None, Some(info));
+                        return CheckResult::new(CheckStatus::SockErr, None, Some(info));
                     }
                     Err(_) => {
                         return CheckResult::new(
@@ -222,8 +239,13 @@ async fn tcp(steps: &[TcpStep], addr: SocketAddr, start: Instant, t: CheckTimeou
                         TcpJudgement::NeedMore => {}
                     }
                     match read_more(s, &mut buf, deadline).await {
-                        Ok(c) => closed = c,
-                        Err(()) => {
+                        Read::More { full } => closed = full,
+                        Read::Closed => closed = true,
+                        Read::Error(err) => {
+                            let info = format!("{err}{}", step_suffix(step, n));
+                            return CheckResult::new(CheckStatus::SockErr, None, Some(info));
+                        }
+                        Read::Timeout => {
                             let status = e.tout_status.unwrap_or(CheckStatus::L7Tout);
                             return CheckResult::new(status, None, Some(step_suffix(step, n)));
                         }

@@ -32,6 +32,21 @@ fn serve(reply: Option<&'static [u8]>, read_first: bool) -> SocketAddr {
     a
 }
 
+/// A server that resets every connection once it has read from it.
+fn resetter() -> SocketAddr {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let a = l.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        for c in l.incoming().take(2) {
+            let Ok(mut c) = c else { return };
+            let mut b = [0u8; 1024];
+            let _ = c.read(&mut b);
+            let _ = socket2::SockRef::from(&c).set_linger(Some(Duration::ZERO));
+        }
+    });
+    a
+}
+
 fn t(ms: u64, after: Option<u64>) -> CheckTimeouts {
     CheckTimeouts {
         connect: Duration::from_millis(ms),
@@ -125,6 +140,17 @@ async fn http_results() {
     assert_eq!((r.status, r.info), (CheckStatus::L7Rsp, None));
     let r = probe(&httpchk(&[]), closed_port(), t(500, None)).await;
     assert_eq!(r.info.as_deref(), Some("Connection refused"));
+    // A reset once connected: HAProxy's "Socket error".
+    let r = probe(&httpchk(&[]), resetter(), t(500, None)).await;
+    assert_eq!(r.status, CheckStatus::SockErr);
+    assert_eq!(r.info.as_deref(), Some("Connection reset by peer"));
+    let k = tcpcheck(&[&["send", "x"], &["expect", "string", "y"]]);
+    let r = probe(&k, resetter(), t(500, None)).await;
+    assert_eq!(r.status, CheckStatus::SockErr);
+    assert_eq!(
+        r.info.as_deref(),
+        Some("Connection reset by peer at step 2 of tcp-check (expect string 'y')")
+    );
 }
 
 #[tokio::test]
