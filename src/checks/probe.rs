@@ -1,8 +1,10 @@
 //! One check over the network: connect, send, read and judge, bounded by
 //! the check timeouts (manual §4.2 `timeout check`: with it, connecting
-//! may take min(`timeout connect`, `inter`) and the answer `timeout check`
-//! after the request is sent; without it, the whole check must fit in
-//! `inter`).
+//! may take min(`timeout connect`, `inter`) and the rest `timeout check`
+//! once connected; without it, the whole check must fit in `inter`).
+//! HAProxy 2.6 does not apply `timeout check` to `option tcp-check`
+//! sequences: the connect limit covers them whole (observed: 1000 ms with
+//! `timeout connect 1s`, `timeout check 300ms`).
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -21,11 +23,12 @@ const MAX_READ: usize = 16384;
 /// The time limits of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CheckTimeouts {
-    /// Connecting (and, before anything is sent, waiting).
+    /// Connecting (and the whole of a tcp-check sequence).
     pub connect: Duration,
-    /// Waiting for the answer once the request is sent (`timeout check`);
-    /// `None`: the connect deadline covers the whole check.
-    pub after_send: Option<Duration>,
+    /// Everything after the connection is up (`timeout check`), HTTP and
+    /// plain checks only; `None`: the connect deadline covers the whole
+    /// check.
+    pub once_connected: Option<Duration>,
 }
 
 impl CheckTimeouts {
@@ -36,11 +39,11 @@ impl CheckTimeouts {
         match check {
             Some(c) => CheckTimeouts {
                 connect: ms(connect.map_or(inter, |t| t.min(inter))),
-                after_send: Some(ms(c)),
+                once_connected: Some(ms(c)),
             },
             None => CheckTimeouts {
                 connect: ms(inter),
-                after_send: None,
+                once_connected: None,
             },
         }
     }
@@ -119,14 +122,14 @@ async fn http(h: &HttpPlan, addr: SocketAddr, start: Instant, t: CheckTimeouts) 
         Connect::Refused(e) => return CheckResult::new(CheckStatus::L4Con, None, Some(e)),
         Connect::Timeout => return CheckResult::new(CheckStatus::L4Tout, None, None),
     };
+    if let Some(after) = t.once_connected {
+        deadline = Instant::now() + after;
+    }
     match timeout_at(deadline, s.write_all(&h.request)).await {
         Ok(Ok(())) => {}
         // A socket error once connected is HAProxy's SOCKERR.
         Ok(Err(e)) => return CheckResult::new(CheckStatus::SockErr, None, Some(os_text(&e))),
         Err(_) => return CheckResult::new(CheckStatus::L7Tout, None, None),
-    }
-    if let Some(after) = t.after_send {
-        deadline = Instant::now() + after;
     }
     let mut buf = Vec::new();
     loop {
@@ -169,7 +172,7 @@ fn step_suffix(step: &TcpStep, n: usize) -> String {
 }
 
 async fn tcp(steps: &[TcpStep], addr: SocketAddr, start: Instant, t: CheckTimeouts) -> CheckResult {
-    let mut deadline = start + t.connect;
+    let deadline = start + t.connect;
     let mut conn: Option<TcpStream> = None;
     let mut buf: Vec<u8> = Vec::new();
     let mut closed = false;
@@ -182,9 +185,6 @@ async fn tcp(steps: &[TcpStep], addr: SocketAddr, start: Instant, t: CheckTimeou
         }
         match step {
             TcpStep::Connect { port, .. } => {
-                if !implicit && t.after_send.is_some() && n > 1 {
-                    deadline = Instant::now() + t.connect;
-                }
                 let target = SocketAddr::new(addr.ip(), port.unwrap_or(addr.port()));
                 match connect(target, deadline).await {
                     Connect::Ok(s) => conn = Some(s),
@@ -222,9 +222,6 @@ async fn tcp(steps: &[TcpStep], addr: SocketAddr, start: Instant, t: CheckTimeou
                             Some(step_suffix(step, n)),
                         )
                     }
-                }
-                if let Some(after) = t.after_send {
-                    deadline = Instant::now() + after;
                 }
                 last_ok = CheckResult::new(CheckStatus::L7Ok, None, Some("(tcp-check)".into()));
             }

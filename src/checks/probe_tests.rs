@@ -50,7 +50,7 @@ fn resetter() -> SocketAddr {
 fn t(ms: u64, after: Option<u64>) -> CheckTimeouts {
     CheckTimeouts {
         connect: Duration::from_millis(ms),
-        after_send: after.map(Duration::from_millis),
+        once_connected: after.map(Duration::from_millis),
     }
 }
 
@@ -193,6 +193,15 @@ async fn tcp_check_results() {
         r.info.as_deref(),
         Some(" at step 1 of tcp-check (expect string 'ZZZ')")
     );
-    // Nothing sent: the connect deadline applies, as HAProxy does.
+    // The connect deadline covers tcp-check sequences whole, even after a
+    // send, as HAProxy 2.6 does.
     assert!(r.duration >= Duration::from_millis(200), "{:?}", r.duration);
+    let a = serve(None, false);
+    let k = tcpcheck(&[&["send", "hi"], &["expect", "string", "ZZZ"]]);
+    let r = probe(&k, a, t(300, Some(50))).await;
+    assert_eq!(
+        r.info.as_deref(),
+        Some(" at step 2 of tcp-check (expect string 'ZZZ')")
+    );
+    assert!(r.duration >= Duration::from_millis(300), "{:?}", r.duration);
 }
