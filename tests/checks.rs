@@ -487,7 +487,7 @@ fn run_for(program: &str, cfg: &str, tag: &str, time: Duration) -> String {
 /// The same checks run by HAProxy 2.6 (the oracle) and by harp give the
 /// same state lines: L4 refusals, wrong statuses, invalid responses,
 /// timeouts, content matches, tcp-check steps, disable-on-404, backup
-/// servers and `option log-health-checks`.
+/// servers, `track` (chained too) and `option log-health-checks`.
 #[test]
 fn state_lines_match_haproxy() {
     let haproxy = "/usr/sbin/haproxy";
@@ -571,6 +571,12 @@ fn state_lines_match_haproxy() {
         "  option tcp-check\n  tcp-check send hi\n  tcp-check expect string hello\n",
         &[("ok", talker)],
     );
+    body.push_str(&format!(
+        "backend trk\n{}  server tr 127.0.0.1:{s200} track bad\n{}\
+         backend trk2\n  server x 127.0.0.1:{s200} track trk/bad\n  server y 127.0.0.1:{s200} track trk/tr\n",
+        srv("bad", closed),
+        srv("ok", s200)
+    ));
     let listen = |front: u16| {
         format!(
             "listen li\n  bind 127.0.0.1:{front}\n  option log-health-checks\n{}  server b 127.0.0.1:{closed} check inter 200 fall 1 rise 1 backup\n",

@@ -14,3 +14,4 @@ pub mod plan;
 pub mod probe;
 pub mod run;
 pub mod status;
+pub mod track;

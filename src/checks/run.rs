@@ -3,6 +3,7 @@
 //! data plane (`ServerState::up` and the balancer's server state) and
 //! announcing state changes.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -22,6 +23,7 @@ use super::notify::{check_line, no_server, transition, EventLog, Subject};
 use super::plan::{plan, Kind};
 use super::probe::{probe, CheckTimeouts};
 use super::status::{CheckResult, CheckStatus};
+use super::track::{farm_of, Trackers};
 
 /// Everything one server's check task needs.
 struct Job {
@@ -36,6 +38,7 @@ struct Job {
     spread_pct: u32,
     log_health_checks: bool,
     listen: bool,
+    trackers: Arc<Trackers>,
 }
 
 /// Where a server is checked: `addr`/`port` of the server line over its
@@ -82,7 +85,17 @@ fn warn(msg: &str) {
 pub fn spawn_checks(shared: &Arc<Shared>, global: &Global) {
     let mut backends: Vec<&Arc<BackendState>> = shared.backends.values().collect();
     backends.sort_by_key(|b| b.id);
+    let mut logs: HashMap<String, Arc<EventLog>> = HashMap::new();
+    let mut log_of = |be: &BackendState| {
+        logs.entry(be.name.clone())
+            .or_insert_with(|| Arc::new(EventLog::new(global, &be.proxy)))
+            .clone()
+    };
+    for be in Trackers::follower_backends(shared) {
+        log_of(&be);
+    }
     let mut jobs: Vec<Job> = Vec::new();
+    let no_trackers = Arc::new(Trackers::default());
     for be in backends {
         let p: &Proxy = &be.proxy;
         let checked: Vec<(&Server, &Arc<ServerState>)> = p
@@ -103,7 +116,7 @@ pub fn spawn_checks(shared: &Arc<Shared>, global: &Global) {
         }
         let kind = Arc::new(pl.kind);
         let connect_kind = Arc::new(Kind::Connect);
-        let log = Arc::new(EventLog::new(global, p));
+        let log = log_of(be);
         let t = &p.settings.timeouts;
         for (s, st) in checked {
             let Some(addr) = check_addr(s, st.target) else {
@@ -138,15 +151,18 @@ pub fn spawn_checks(shared: &Arc<Shared>, global: &Global) {
                 spread_pct: global.spread_checks.unwrap_or(0),
                 log_health_checks: p.option("log-health-checks"),
                 listen: p.cap.frontend,
+                trackers: no_trackers.clone(),
             });
         }
     }
+    let trackers = Arc::new(Trackers::new(shared, logs));
     let start_inter = |j: &Job| Machine::new(j.params).next_interval();
     let base = spread_base(jobs.iter().map(start_inter));
     let count = jobs.len() as u32;
     for (pos, mut job) in jobs.into_iter().enumerate() {
         let ms = first_delay(start_inter(&job), base, pos as u32, count);
         job.first = Duration::from_millis(ms);
+        job.trackers = trackers.clone();
         tokio::spawn(check_loop(job));
     }
 }
@@ -194,27 +210,6 @@ async fn check_loop(job: Job) {
     }
 }
 
-/// Usable servers of the backend, from the balancer's view.
-fn farm_of(be: &BackendState, sessions_active: u32) -> Farm {
-    let Ok(lb) = be.lb.lock() else {
-        return Farm::default();
-    };
-    let mut f = Farm {
-        sessions_active,
-        ..Farm::default()
-    };
-    for s in lb.servers() {
-        if s.usable() {
-            if s.backup {
-                f.backup += 1;
-            } else {
-                f.active += 1;
-            }
-        }
-    }
-    f
-}
-
 fn apply(job: &Job, machine: &mut Machine, res: &CheckResult, prev: Option<CheckStatus>) {
     let step = machine.record(res.status.verdict());
     let who = Subject {
@@ -236,21 +231,24 @@ fn apply(job: &Job, machine: &mut Machine, res: &CheckResult, prev: Option<Check
         Health::Down => (false, SrvState::Down),
     };
     job.server.up.store(up, Ordering::Relaxed);
-    if let Ok(mut lb) = job.backend.lb.lock() {
-        lb.set_state(job.server.idx, state);
-    }
-    let sessions = if tr.to == Health::Down {
-        job.server.cur_conns.load(Ordering::Relaxed)
-    } else {
-        0
+    let mut farm = match job.backend.lb.lock() {
+        Ok(mut lb) => {
+            lb.set_state(job.server.idx, state);
+            farm_of(lb.servers())
+        }
+        Err(_) => Farm::default(),
     };
-    let farm = farm_of(&job.backend, sessions);
+    if tr.to == Health::Down {
+        farm.sessions_active = job.server.cur_conns.load(Ordering::Relaxed);
+    }
     job.log.emit(&transition(&who, tr, res, farm));
     // HAProxy says it when the backend loses its last usable server (a
     // stopping server no longer counted).
     if tr.from == Health::Up && tr.to != Health::Up && farm.active + farm.backup == 0 {
         job.log.emit(&no_server(&who));
     }
+    job.trackers
+        .propagate(&job.backend.name, &job.server.name, tr.from, tr.to);
 }
 
 #[cfg(test)]
