@@ -395,12 +395,21 @@ impl Drop for Scripted {
 }
 
 fn scripted(b: Behaviour) -> (u16, Scripted) {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = l.local_addr().expect("addr").port();
-    l.set_nonblocking(true).expect("nonblocking");
+    scripted_after(b, Duration::ZERO)
+}
+
+/// The same, listening only after `delay` (refusing until then).
+fn scripted_after(b: Behaviour, delay: Duration) -> (u16, Scripted) {
+    let port = free_port();
     let stop = Arc::new(AtomicBool::new(false));
     let st = stop.clone();
+    let bound = Arc::new(AtomicBool::new(false));
+    let ready = bound.clone();
     thread::spawn(move || {
+        thread::sleep(delay);
+        let l = bind_retry(port);
+        l.set_nonblocking(true).expect("nonblocking");
+        ready.store(true, Ordering::Relaxed);
         let end = Instant::now() + Duration::from_secs(30);
         while !st.load(Ordering::Relaxed) && Instant::now() < end {
             let Ok((mut c, _)) = l.accept() else {
@@ -441,6 +450,11 @@ fn scripted(b: Behaviour) -> (u16, Scripted) {
             });
         }
     });
+    if delay.is_zero() {
+        while !bound.load(Ordering::Relaxed) {
+            thread::sleep(Duration::from_millis(1));
+        }
+    }
     (port, Scripted { stop })
 }
 
@@ -481,13 +495,16 @@ fn run_for(program: &str, cfg: &str, tag: &str, time: Duration) -> String {
     let p = Proc(child);
     thread::sleep(time);
     drop(p);
-    std::fs::read_to_string(&err_path).unwrap_or_default()
+    let out = std::fs::read_to_string(&err_path).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&dir);
+    out
 }
 
 /// The same checks run by HAProxy 2.6 (the oracle) and by harp give the
 /// same state lines: L4 refusals, wrong statuses, invalid responses,
 /// timeouts, content matches, tcp-check steps, disable-on-404, backup
-/// servers, `track` (chained too) and `option log-health-checks`.
+/// servers, `track` (chained too), `option log-health-checks`, and the
+/// UP lines of origins that start late.
 #[test]
 fn state_lines_match_haproxy() {
     let haproxy = "/usr/sbin/haproxy";
@@ -503,6 +520,10 @@ fn state_lines_match_haproxy() {
     let (s200, _e) = scripted(Behaviour::Http("200 OK", "one"));
     let (s404, _f) = scripted(Behaviour::Http("404 Not Found", "nf"));
     let (garbage, _g) = scripted(Behaviour::Garbage);
+    // Origins that start listening later: DOWN first, then UP.
+    let late = Duration::from_millis(500);
+    let (late_http, _h) = scripted_after(Behaviour::Http("200 OK", "one"), late);
+    let (late_talker, _i) = scripted_after(Behaviour::Talker, late);
     let srv = |name: &str, port: u16| {
         format!("  server {name} 127.0.0.1:{port} check inter 200 fall 1 rise 1\n")
     };
@@ -571,6 +592,12 @@ fn state_lines_match_haproxy() {
         "  option tcp-check\n  tcp-check send hi\n  tcp-check expect string hello\n",
         &[("ok", talker)],
     );
+    be("up_l4", "", &[("s", late_http)]);
+    be("up_http", "  option httpchk\n", &[("s", late_http)]);
+    let tcp = "  option tcp-check\n  tcp-check send hi\n  tcp-check expect string hello\n";
+    be("up_tcp", tcp, &[("s", late_talker)]);
+    let conn = "  option tcp-check\n  tcp-check connect\n";
+    be("up_conn", conn, &[("s", late_talker)]);
     body.push_str(&format!(
         "backend trk\n{}  server tr 127.0.0.1:{s200} track bad\n{}\
          backend trk2\n  server x 127.0.0.1:{s200} track trk/bad\n  server y 127.0.0.1:{s200} track trk/tr\n",
@@ -597,6 +624,10 @@ fn state_lines_match_haproxy() {
     let ours = run_for(HARP, &cfg2, "harp", time);
     let theirs = oracle.join().expect("oracle run");
     let (want, got) = (state_lines(&theirs), state_lines(&ours));
-    assert!(want.len() >= 20, "HAProxy said too little: {theirs}");
+    assert!(want.len() >= 30, "HAProxy said too little: {theirs}");
+    assert!(
+        want.iter().any(|l| l.contains("Server up_tcp/s is UP")),
+        "no UP line from HAProxy: {theirs}"
+    );
     assert_eq!(got, want, "harp stderr:\n{ours}");
 }
