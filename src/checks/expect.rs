@@ -96,12 +96,13 @@ fn dechunk(mut b: &[u8]) -> Vec<u8> {
             break;
         };
         let start = eol + 2;
-        if size == 0 || start + size > b.len() {
-            out.extend_from_slice(&b[start.min(b.len())..(start + size).min(b.len())]);
+        let end = start.saturating_add(size);
+        if size == 0 || end > b.len() {
+            out.extend_from_slice(&b[start.min(b.len())..end.min(b.len())]);
             break;
         }
-        out.extend_from_slice(&b[start..start + size]);
-        b = &b[(start + size + 2).min(b.len())..];
+        out.extend_from_slice(&b[start..end]);
+        b = &b[end.saturating_add(2).min(b.len())..];
     }
     out
 }

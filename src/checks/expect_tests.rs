@@ -205,3 +205,47 @@ fn tcp_expect_texts_as_haproxy_logs_them() {
     let rbin = tcp_expect(&["rbinary", "^5A0D"]);
     assert_eq!(judge_tcp(&rbin, b"Z\r", false, 1), TcpJudgement::Pass);
 }
+
+/// Any bytes, cut anywhere: a verdict or a wait, never a panic.
+#[test]
+fn arbitrary_answers_never_panic() {
+    let plans = [
+        http_plan(&[]),
+        http_plan(&[&["expect", "string", "x"]]),
+        http_plan(&[&["disable-on-404"], &["expect", "rstring", "^a"]]),
+    ];
+    let exps = [
+        tcp_expect(&["string", "ab"]),
+        tcp_expect(&["!", "rbinary", "^00"]),
+    ];
+    let seeds: [&[u8]; 5] = [
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nab",
+        b"HTTP/1.1 404 Not Found\r\nContent-Length: 18446744073709551615\r\n\r\n",
+        b"HTTP/1.0 99999 x\r\n\r\n",
+        b"HTTP/\xff\xfe 200\n\n",
+        b"\0\0\r\n\r\n",
+    ];
+    let mut x: u32 = 12345;
+    let mut verdicts = 0;
+    for seed in seeds {
+        for cut in 0..=seed.len() {
+            let mut buf = seed[..cut].to_vec();
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            buf.push(x as u8);
+            for p in &plans {
+                for closed in [false, true] {
+                    if judge_http(p, &buf, closed).is_some() {
+                        verdicts += 1;
+                    }
+                }
+            }
+            for e in &exps {
+                let _ = judge_tcp(e, &buf, true, 1);
+            }
+        }
+    }
+    // Every closed connection got a verdict.
+    assert!(verdicts >= 3 * seeds.iter().map(|s| s.len() + 1).sum::<usize>());
+}

@@ -214,3 +214,58 @@ fn plans_from_configuration_text() {
     );
     assert!(matches!(&h.expects[0].pattern, Pattern::Status(l) if l == &vec![(200, 299)]));
 }
+
+/// Every rule of up to four words from a small vocabulary: a plan and
+/// messages, never a panic.
+#[test]
+fn arbitrary_rules_never_panic() {
+    let vocab = [
+        "send",
+        "expect",
+        "connect",
+        "!",
+        "string",
+        "rstring",
+        "status",
+        "binary",
+        "hdr",
+        "port",
+        "comment",
+        "(",
+        "zz",
+        "200-",
+        "ok-status",
+        "L9",
+        "send-binary",
+        "",
+    ];
+    let mut plans = 0;
+    for a in vocab {
+        for b in vocab {
+            for c in vocab {
+                for d in ["", "x", "5a"] {
+                    let rule = words(&[a, b, c, d]);
+                    let h = ProxySettings {
+                        check_type: Some("httpchk".into()),
+                        httpchk: Some(HttpCheck {
+                            rules: vec![rule.clone()],
+                            ..HttpCheck::default()
+                        }),
+                        ..ProxySettings::default()
+                    };
+                    let t = ProxySettings {
+                        check_type: Some("tcp-check".into()),
+                        tcp_check: Some(vec![rule]),
+                        ..ProxySettings::default()
+                    };
+                    let _ = plan(&h);
+                    if let Kind::Tcp(steps) = plan(&t).kind {
+                        assert!(matches!(steps[0], TcpStep::Connect { .. }));
+                        plans += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(plans, vocab.len().pow(3) * 3);
+}
