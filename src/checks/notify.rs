@@ -86,9 +86,16 @@ impl EventLog {
     pub fn emit(&self, a: &Announcement) {
         self.syslog(a.level, &a.syslog);
         if self.stderr {
-            eprintln!("{}", a.stderr_line(std::process::id()));
+            write_stderr(&a.stderr_line(std::process::id()));
         }
     }
+}
+
+/// Write one line to stderr; a closed or broken stderr is not an error
+/// worth stopping a check for (`eprintln!` would panic on EPIPE).
+pub fn write_stderr(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 /// A message ready to send.

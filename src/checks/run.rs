@@ -78,7 +78,7 @@ fn layer4_only(s: &Server) -> Option<&'static str> {
 }
 
 fn warn(msg: &str) {
-    eprintln!("[WARNING]  ({}) : {msg}", std::process::id());
+    super::notify::write_stderr(&format!("[WARNING]  ({}) : {msg}", std::process::id()));
 }
 
 /// Start the health checks of every backend (inside the runtime).
