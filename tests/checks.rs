@@ -462,7 +462,11 @@ fn scripted_after(b: Behaviour, delay: Duration) -> (u16, Scripted) {
 fn state_lines(stderr: &str) -> Vec<String> {
     let mut v: Vec<String> = stderr
         .lines()
-        .filter(|l| l.contains("Server ") || l.contains("has no server available"))
+        .filter(|l| {
+            l.contains("Server ")
+                || l.contains("has no server available")
+                || l.contains("Health check for")
+        })
         .filter(|l| l.starts_with("[WARNING]") || l.starts_with("[ALERT]"))
         .map(|l| {
             let l = no_duration(l);
@@ -606,7 +610,7 @@ fn state_lines_match_haproxy() {
     ));
     let listen = |front: u16| {
         format!(
-            "listen li\n  bind 127.0.0.1:{front}\n  option log-health-checks\n{}  server b 127.0.0.1:{closed} check inter 200 fall 1 rise 1 backup\n",
+            "listen li\n  bind 127.0.0.1:{front}\n  option httpchk\n  option log-health-checks\n{}  server b 127.0.0.1:{silent} check inter 200 fall 1 rise 1 backup\n",
             srv("a", closed),
         )
     };
@@ -625,6 +629,11 @@ fn state_lines_match_haproxy() {
     let theirs = oracle.join().expect("oracle run");
     let (want, got) = (state_lines(&theirs), state_lines(&ours));
     assert!(want.len() >= 30, "HAProxy said too little: {theirs}");
+    assert!(
+        want.iter()
+            .any(|l| l.contains("Health check for backup server li/b failed")),
+        "no log-health-checks line from HAProxy: {theirs}"
+    );
     assert!(
         want.iter().any(|l| l.contains("Server up_tcp/s is UP")),
         "no UP line from HAProxy: {theirs}"
