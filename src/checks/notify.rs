@@ -22,7 +22,9 @@ pub struct EventLog {
     targets: Vec<(SyslogTarget, LogSink)>,
     tag: String,
     hostname: Option<String>,
-    /// Print to stderr as well (HAProxy does unless quiet or daemon).
+    /// Print to stderr as well. HAProxy 2.6 does so with `-d`/`-db` only
+    /// (even `quiet` does not silence it then); otherwise it has detached
+    /// its stdio after starting, which is the process layer's business.
     pub stderr: bool,
 }
 
