@@ -508,7 +508,7 @@ fn run_for(program: &str, cfg: &str, tag: &str, time: Duration) -> String {
 /// same state lines: L4 refusals, wrong statuses, invalid responses,
 /// timeouts, content matches, tcp-check steps, disable-on-404, backup
 /// servers, `track` (chained too), `option log-health-checks`, and the
-/// UP lines of origins that start late.
+/// UP lines of origins that start late (and the end of a slow start).
 #[test]
 fn state_lines_match_haproxy() {
     let haproxy = "/usr/sbin/haproxy";
@@ -603,6 +603,9 @@ fn state_lines_match_haproxy() {
     let conn = "  option tcp-check\n  tcp-check connect\n";
     be("up_conn", conn, &[("s", late_talker)]);
     body.push_str(&format!(
+        "backend up_slow\n  server s 127.0.0.1:{late_http} check inter 200 fall 1 rise 1 slowstart 1s\n"
+    ));
+    body.push_str(&format!(
         "backend trk\n{}  server tr 127.0.0.1:{s200} track bad\n{}\
          backend trk2\n  server x 127.0.0.1:{s200} track trk/bad\n  server y 127.0.0.1:{s200} track trk/tr\n",
         srv("bad", closed),
@@ -621,7 +624,7 @@ fn state_lines_match_haproxy() {
             listen(front)
         )
     };
-    let time = Duration::from_millis(1500);
+    let time = Duration::from_millis(2200);
     let (f1, f2) = (free_port(), free_port());
     let (cfg1, cfg2) = (cfg(f1), cfg(f2));
     let oracle = thread::spawn(move || run_for(haproxy, &cfg1, "haproxy", time));
@@ -637,6 +640,11 @@ fn state_lines_match_haproxy() {
     assert!(
         want.iter().any(|l| l.contains("Server up_tcp/s is UP")),
         "no UP line from HAProxy: {theirs}"
+    );
+    assert!(
+        want.iter()
+            .any(|l| l.contains("Server up_slow/s is UP. 1 active")),
+        "no slow start line from HAProxy: {theirs}"
     );
     assert_eq!(got, want, "harp stderr:\n{ours}");
 }

@@ -13,5 +13,6 @@ pub mod notify;
 pub mod plan;
 pub mod probe;
 pub mod run;
+pub mod slowstart;
 pub mod status;
 pub mod track;

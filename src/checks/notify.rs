@@ -205,6 +205,24 @@ fn bare(ev: &ServerEvent<'_>) -> String {
         .replacen(&format!(" is {state} via /"), &format!(" is {state}"), 1)
 }
 
+/// `Server be/s is UP. 2 active ...`: the end of a slow start.
+pub fn warmed_up(who: &Subject<'_>, farm: Farm) -> Announcement {
+    let ev = ServerEvent::Up {
+        srv: who.srv,
+        cause: Cause::Via {
+            backend: "",
+            server: "",
+        },
+        farm,
+    };
+    Announcement {
+        level: ev.level(),
+        syslog: bare(&ev),
+        stderr: None,
+        alert: false,
+    }
+}
+
 /// `backend be has no server available!` (`proxy` for a listen section).
 pub fn no_server(who: &Subject<'_>) -> Announcement {
     let ev = ServerEvent::NoServerAvailable {

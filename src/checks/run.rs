@@ -22,6 +22,7 @@ use super::health::{first_delay, spread_base, spread_interval, Health, Machine, 
 use super::notify::{check_line, no_server, transition, EventLog, Subject};
 use super::plan::{plan, Kind};
 use super::probe::{probe, CheckTimeouts};
+use super::slowstart::Ramp;
 use super::status::{CheckResult, CheckStatus};
 use super::track::{farm_of, Trackers};
 
@@ -39,6 +40,9 @@ struct Job {
     log_health_checks: bool,
     listen: bool,
     trackers: Arc<Trackers>,
+    slowstart_ms: u32,
+    /// Bumped on every state change (stops a slow start in progress).
+    generation: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Where a server is checked: `addr`/`port` of the server line over its
@@ -152,6 +156,8 @@ pub fn spawn_checks(shared: &Arc<Shared>, global: &Global) {
                 log_health_checks: p.option("log-health-checks"),
                 listen: p.cap.frontend,
                 trackers: no_trackers.clone(),
+                slowstart_ms: s.config.slowstart,
+                generation: Arc::default(),
             });
         }
     }
@@ -240,6 +246,18 @@ fn apply(job: &Job, machine: &mut Machine, res: &CheckResult, prev: Option<Check
     };
     if tr.to == Health::Down {
         farm.sessions_active = job.server.cur_conns.load(Ordering::Relaxed);
+    }
+    job.generation.fetch_add(1, Ordering::Relaxed);
+    if tr.to == Health::Up && tr.from == Health::Down && job.slowstart_ms > 0 {
+        Ramp {
+            backend: job.backend.clone(),
+            server: job.server.clone(),
+            log: job.log.clone(),
+            listen: job.listen,
+            slowstart_ms: job.slowstart_ms,
+            generation: job.generation.clone(),
+        }
+        .start();
     }
     job.log.emit(&transition(&who, tr, res, farm));
     // HAProxy says it when the backend loses its last usable server (a
