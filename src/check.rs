@@ -56,7 +56,7 @@ fn prepare_inner(args: &Args) -> (u8, Option<Model>) {
             let _ = writeln!(err, "harp: no configuration file given (use -f FILE)");
             return (1, None);
         }
-        if carp_ok && !args.quiet {
+        if carp_ok && !args.quiet && args.check {
             println!("CARP configuration is valid");
         }
         return (if carp_ok { 0 } else { 1 }, None);

@@ -56,7 +56,8 @@ fn main() -> ExitCode {
         // than the process exit that reclaims it anyway.
         std::process::exit(i32::from(code));
     }
-    let Some(model) = model else {
+    let carp_only = args.all_files().is_empty() && !args.carp.is_empty();
+    if model.is_none() && !(carp_only && code == 0) {
         if code == 2 {
             eprintln!(
                 "[ALERT]    ({}) : [harp.main()] No enabled listener found (check for 'bind' directives) ! Exiting.",
@@ -64,24 +65,60 @@ fn main() -> ExitCode {
             );
         }
         return ExitCode::from(1);
+    }
+    let carp = match carp_run(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("[ALERT]    ({}) : carp : {e}", std::process::id());
+            return ExitCode::from(1);
+        }
     };
     // `daemon` in global or -D, unless -d/-db keep harp in the foreground.
-    let daemon = (args.daemon || model.global.daemon) && !args.debug && !args.foreground;
+    let global_daemon = model.as_ref().is_some_and(|m| m.global.daemon);
+    let daemon = (args.daemon || global_daemon) && !args.debug && !args.foreground;
     let daemon_child = harp::runtime::process::is_daemon_child();
     if daemon && !daemon_child {
         return ExitCode::from(harp::runtime::process::spawn_daemon());
     }
+    // harp's own diagnostics (CARP transitions in FreeBSD's words, warnings)
+    // go to stderr; -d raises the level.
+    let level = if args.debug { "debug" } else { "info" };
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_env_filter(tracing_subscriber::EnvFilter::new(format!(
+            "warn,harp={level},carp={level}"
+        )))
+        .try_init();
     let opts = harp::runtime::RunOptions {
         pidfile: args.pidfile.clone(),
         soft_finish: args.soft_finish.clone(),
         terminate: args.terminate.clone(),
         daemon_child,
+        carp,
     };
-    match harp::runtime::run(&model, &opts) {
+    match harp::runtime::run(model.as_ref(), &opts) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("[ALERT]    ({}) : {e}", std::process::id());
             ExitCode::from(1)
         }
     }
+}
+
+/// `--carp FILE...` and `--carp-iface BSD=LINUX...` as the runtime needs them.
+fn carp_run(args: &Args) -> Result<Option<harp::runtime::CarpRun>, String> {
+    if args.carp.is_empty() {
+        return Ok(None);
+    }
+    let (model, diags) = harp::rcconf::load(&args.carp);
+    let model = model.ok_or_else(|| {
+        diags
+            .items
+            .iter()
+            .find(|d| d.is_fatal())
+            .map_or_else(|| "invalid CARP configuration".to_string(), |d| d.body())
+    })?;
+    let ifaces = harp::carp::iface::IfaceMap::parse(&args.carp_iface)?;
+    Ok(Some(harp::runtime::CarpRun { model, ifaces }))
 }

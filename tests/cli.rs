@@ -89,7 +89,10 @@ fn list_keywords_has_one_status_each() {
             .map(|l| l.split('\t').nth(2).unwrap_or("").to_string())
     };
     assert_eq!(row("proxy", "balance").as_deref(), Some("implemented"));
-    assert_eq!(row("global", "nbthread").as_deref(), Some("no-effect"));
+    assert_eq!(
+        row("global", "tune.maxaccept").as_deref(),
+        Some("no-effect")
+    );
     assert_eq!(row("global", "lua-load").as_deref(), Some("refused"));
     assert_eq!(row("proxy", "reqadd").as_deref(), Some("removed"));
     assert!(out.lines().count() > 1000);

@@ -4,22 +4,17 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-const HARP: &str = env!("CARGO_BIN_EXE_harp");
+#[allow(dead_code)]
+mod common;
+use common::net::{free_port, refusing_port, Proc};
 
-/// Kills the child when the test ends, even on failure.
-struct Proc(Child);
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+const HARP: &str = env!("CARGO_BIN_EXE_harp");
 
 /// A tiny HTTP/1.1 origin: answers every request with its name, and
 /// echoes the X-Forwarded-For it received in a header. Keep-alive aware.
@@ -82,14 +77,6 @@ fn serve_origin(conn: TcpStream, name: &str) {
             return;
         }
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
 }
 
 fn start_harp(cfg: &str, port: u16) -> Proc {
@@ -191,7 +178,7 @@ fn keep_alive_client_connection_alternates_too() {
 
 #[test]
 fn no_server_gives_haproxys_503_and_forwardfor_is_added() {
-    let dead = free_port(); // nothing listens there
+    let (_dead_socket, dead) = refusing_port();
     let o = origin("alive");
     let (p1, p2) = (free_port(), free_port());
     let cfg = format!(
@@ -256,7 +243,7 @@ fn tcp_mode_relays_bytes() {
 #[test]
 fn monitor_uri_is_answered_by_harp() {
     let port = free_port();
-    let dead = free_port();
+    let (_dead_socket, dead) = refusing_port();
     let cfg = format!(
         "defaults\n mode http\n timeout connect 500ms\n timeout client 5s\n timeout server 5s\n\
          frontend f\n bind 127.0.0.1:{port}\n monitor-uri /health\n default_backend b\n\
@@ -457,8 +444,12 @@ fn httplog_lines_reach_the_syslog_target() {
         assert_eq!(f[4].split('/').count(), 5, "timers: {line}");
         assert_eq!(f[5], "200");
         assert_eq!((f[7], f[8], f[9]), ("-", "-", "----"));
-        // One active connection: this one (actconn/feconn/beconn/srv_conn/retries).
-        assert_eq!(f[10], "1/1/1/1/0", "{line}");
+        // actconn/feconn/beconn/srv_conn/retries: this request is the only
+        // one on the backend and server; the readiness probe's connection
+        // may still count in actconn/feconn.
+        let c: Vec<&str> = f[10].split('/').collect();
+        assert_eq!(&c[2..], ["1", "1", "0"], "{line}");
+        assert!(c[0] != "0" && c[1] != "0", "{line}");
         assert_eq!(f[12], "\"GET");
         assert_eq!(f[13], uri);
         assert_eq!(f[14].trim_end(), "HTTP/1.1\"");
@@ -490,4 +481,58 @@ fn weighted_roundrobin_and_uri_hash_through_harp() {
             assert_eq!(get(p2, uri).2, first, "{uri}");
         }
     }
+}
+
+#[test]
+fn haproxy_log_analysis_parses_every_line() {
+    // The PyPI package `haproxy-log-analysis` (installed by scripts/test.sh)
+    // is what many users feed HAProxy logs into: it must read harp's lines.
+    let udp = std::net::UdpSocket::bind("127.0.0.1:0").expect("udp");
+    udp.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    let lport = udp.local_addr().expect("addr").port();
+    let o = origin("s");
+    let port = free_port();
+    let (_dead_socket, dead) = refusing_port();
+    let cfg = format!(
+        "global\n log 127.0.0.1:{lport} local0\ndefaults\n mode http\n log global\n option httplog\n retries 0\n\
+         timeout connect 300ms\n timeout client 5s\n timeout server 5s\n\
+         frontend web\n bind 127.0.0.1:{port}\n use_backend down if {{ path_beg /down }}\n default_backend up\n\
+         backend up\n server s 127.0.0.1:{}\nbackend down\n server d 127.0.0.1:{dead}\n",
+        o.port
+    );
+    let _h = start_harp(&cfg, port);
+    let uris = ["/", "/a/b?c=d&e=f", "/x%20y", "/down/1"];
+    for u in uris {
+        get(port, u);
+    }
+    let mut lines = Vec::new();
+    let mut buf = [0u8; 2048];
+    while lines.len() < 3 {
+        let n = udp.recv(&mut buf).expect("a log datagram");
+        let line = String::from_utf8_lossy(&buf[..n]).trim_end().to_string();
+        if line.contains("\"GET ") {
+            lines.push(line);
+        }
+    }
+    let file = std::env::temp_dir().join(format!("harp-logs-{}.txt", std::process::id()));
+    std::fs::write(&file, lines.join("\n") + "\n").expect("write");
+    let script = "import sys\n\
+        from haproxy.line import parse_line\n\
+        bad = [l for l in open(sys.argv[1]).read().splitlines() if not parse_line(l).is_valid]\n\
+        print('invalid:', bad) if bad else print('ok', sum(1 for _ in open(sys.argv[1])))\n\
+        sys.exit(1 if bad else 0)\n";
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&file)
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "haproxy-log-analysis rejected lines (pip install haproxy-log-analysis; scripts/test.sh does): {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok "));
 }

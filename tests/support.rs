@@ -176,7 +176,7 @@ fn every_section_type_has_one_row() {
 #[test]
 fn statuses_follow_the_policy() {
     let st = |c, k| lookup(c, k).map(|e| e.status);
-    assert_eq!(st(Context::Global, "nbthread"), Some(Status::NoEffect));
+    assert_eq!(st(Context::Global, "nbthread"), Some(Status::Implemented));
     assert_eq!(st(Context::Global, "lua-load"), Some(Status::Refused));
     assert_eq!(st(Context::Global, "user"), Some(Status::Implemented));
     assert_eq!(
@@ -394,7 +394,8 @@ fn keyword_list_is_sorted_and_complete() {
     let mut sorted = keys.clone();
     sorted.sort();
     assert_eq!(keys, sorted);
-    assert!(lines.contains(&"global\tnbthread\tno-effect\tharp sizes its own worker pool"));
+    assert!(lines
+        .contains(&"global\tnbthread\timplemented\tnumber of worker threads of the data plane"));
     assert!(list.contains("proxy\tcontimeout\tremoved\tthe 'contimeout' directive"));
 }
 

@@ -205,14 +205,6 @@ impl Balancer {
     /// `url_param ... check_post`: wait for a POST body before picking.
     /// Without it the parameter is still looked up in whatever body bytes
     /// came with the request (HAProxy 2.6 does so for every POST).
-    /// The header `balance hdr(<name>)` hashes on, if that is the algorithm.
-    pub fn wants_header(&self) -> Option<String> {
-        match self.wants() {
-            Wants::Header(h) => Some(h.to_string()),
-            _ => None,
-        }
-    }
-
     pub fn waits_for_body(&self) -> bool {
         matches!(
             self.cfg.algo,

@@ -1,6 +1,7 @@
 //! CARP (FreeBSD's Common Address Redundancy Protocol), wire-compatible
-//! with FreeBSD and ucarp. Everything here is pure: no sockets, no clock;
-//! the driver passes time in and carries out the actions it gets back.
+//! with FreeBSD and ucarp. Everything but the driver modules is pure: no
+//! sockets, no clock; the driver passes time in and carries out the
+//! actions it gets back.
 //!
 //! - [`packet`]: the 36-byte header and its checksum (CARP.md §2–3);
 //! - [`auth`]: key, HMAC-SHA1 and validation of received headers (§4);
@@ -8,7 +9,12 @@
 //! - [`timing`]: intervals, demoted advskew, the global demotion (§6, §8);
 //! - [`events`]: the machine's parameters, inputs and actions;
 //! - [`state`]: the per-vhid state machine (§5–8);
-//! - [`sim`]: a deterministic in-memory network of state machines.
+//! - [`sim`]: a deterministic in-memory network of state machines;
+//! - the Linux driver: [`io`] / [`io6`] (raw advert sockets), [`vip`]
+//!   (addresses over netlink, gratuitous ARP and unsolicited NA),
+//!   [`iface`] (FreeBSD → Linux interface names), [`control`] (demotion
+//!   and status handle) and [`driver`] (`run_carp`: one tokio task per
+//!   vhid).
 //!
 //! A driver keeps one [`VhidAuth`] and one [`VhidMachine`] per vhid and one
 //! [`Demotion`] per node, feeds the machine validated adverts, link changes
@@ -49,11 +55,18 @@
 //! ```
 
 pub mod auth;
+pub mod control;
+pub mod driver;
 pub mod events;
+pub mod iface;
+pub mod io;
+pub mod io6;
 pub mod packet;
 pub mod sim;
 pub mod state;
+mod sys;
 pub mod timing;
+pub mod vip;
 pub mod wire;
 
 pub use auth::VhidAuth;

@@ -280,8 +280,9 @@ mod tests {
         let mut env = crate::config::reader::ConfigEnv::from_map(std::collections::HashMap::new());
         let loaded = crate::config::build::load_bytes("t.cfg", src.as_bytes(), &mut env);
         let model = loaded.model.expect("config accepted");
-        let p = Arc::new(model.proxies[0].clone());
-        let be = BackendState::from_proxy(&p).expect("backend");
+        let shared = Shared::from_model(&model).expect("data plane");
+        let be = shared.backends.get("b").expect("backend");
+        let p = &be.proxy;
         let got: Vec<Option<String>> = p
             .servers
             .iter()

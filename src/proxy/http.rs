@@ -16,7 +16,8 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpStream;
 
-use super::body::{full, RespBody};
+use super::body::{full, once, RespBody};
+use super::earlyerr::{EarlyErrors, InService};
 use super::pick::pick;
 use super::upstream::{connect_http, put_idle, take_idle};
 use crate::balance::Request as LbRequest;
@@ -39,44 +40,67 @@ fn ms(v: Option<u32>) -> Option<Duration> {
         .map(|m| Duration::from_millis(u64::from(m)))
 }
 
-/// HAProxy 2.6's own responses (built-in error pages, HTX header case).
-pub fn haproxy_error(status: u16) -> Response<RespBody> {
-    let (reason, text) = match status {
-        200 => ("OK", "Service ready."),
-        403 => ("Forbidden", "Request forbidden by administrative rules."),
-        408 => (
-            "Request Time-out",
-            "Your browser didn't send a complete request in time.",
-        ),
-        500 => (
-            "Internal Server Error",
-            "An internal server error occurred.",
-        ),
-        502 => (
-            "Bad Gateway",
-            "The server returned an invalid or incomplete response.",
-        ),
-        504 => ("Gateway Time-out", "The server didn't respond in time."),
-        _ => (
-            "Service Unavailable",
-            "No server is available to handle this request.",
-        ),
+/// A response of harp's own (HAProxy's bytes: `crate::http`) for hyper.
+pub fn to_hyper(r: &crate::http::Response) -> Response<RespBody> {
+    let has_len = r
+        .headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
+    let body = if has_len {
+        once(r.body.clone())
+    } else {
+        full(r.body.clone())
     };
-    let body = format!("<html><body><h1>{status} {reason}</h1>\n{text}\n</body></html>\n");
-    let mut r = Response::new(full(body.clone()));
-    *r.status_mut() =
-        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::SERVICE_UNAVAILABLE);
-    let h = r.headers_mut();
-    h.insert(http::header::CONTENT_LENGTH, HeaderValue::from(body.len()));
-    h.insert(
-        http::header::CACHE_CONTROL,
-        HeaderValue::from_static("no-cache"),
-    );
-    h.insert(
-        http::header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html"),
-    );
-    r
+    let mut out = Response::new(body);
+    *out.status_mut() =
+        http::StatusCode::from_u16(r.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    if out.status().canonical_reason() != Some(r.reason.as_str()) {
+        if let Ok(reason) = hyper::ext::ReasonPhrase::try_from(r.reason.as_bytes()) {
+            out.extensions_mut().insert(reason);
+        }
+    }
+    let h = out.headers_mut();
+    for (k, v) in &r.headers {
+        if let (Ok(k), Ok(v)) = (
+            HeaderName::from_bytes(k.as_bytes()),
+            HeaderValue::from_str(v),
+        ) {
+            h.append(k, v);
+        }
+    }
+    out
+}
+
+/// HAProxy's answer for `status`: the backend's message if it has one,
+/// else the frontend's, else the built-in page.
+pub fn reply(
+    shared: &Shared,
+    fe: usize,
+    be: Option<&BackendState>,
+    status: u16,
+) -> Response<RespBody> {
+    let front = &shared.frontends[fe].errors;
+    let r = crate::http::resolve::pick(be.map(|b| &b.errors), front, status)
+        .and_then(|r| r.to_static())
+        .or_else(|| crate::http::errors::builtin(status));
+    match r {
+        Some(r) => to_hyper(&r),
+        None => {
+            let mut e = Response::new(full(Vec::new()));
+            *e.status_mut() = http::StatusCode::from_u16(status)
+                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+            e
+        }
+    }
+}
+
+/// Clears the in-service flag once the response body is gone.
+struct BusyUntilDropped(InService);
+
+impl Drop for BusyUntilDropped {
+    fn drop(&mut self) {
+        self.0 .0.store(false, std::sync::atomic::Ordering::Release);
+    }
 }
 
 /// Serve one client connection of an HTTP frontend.
@@ -95,31 +119,32 @@ pub async fn serve(shared: Arc<Shared>, fe: usize, stream: TcpStream, info: Conn
         b.header_read_timeout(header_timeout);
     }
     let svc_shared = shared.clone();
+    let busy = InService::default();
+    let svc_busy = busy.clone();
     let svc = service_fn(move |req| {
         let shared = svc_shared.clone();
-        async move { Ok::<_, Infallible>(handle(&shared, fe, req, info).await) }
+        let busy = svc_busy.clone();
+        async move {
+            // From here until the response is written, what hyper writes
+            // is ours to pass through unchanged.
+            busy.0.store(true, std::sync::atomic::Ordering::Release);
+            let resp = handle(&shared, fe, req, info).await;
+            let guard = BusyUntilDropped(busy);
+            let (parts, body) = resp.into_parts();
+            let body = body.map_frame(move |f| {
+                let _held = &guard;
+                f
+            });
+            Ok::<_, Infallible>(Response::from_parts(parts, body.boxed()))
+        }
     });
     if let Err(e) = b
-        .serve_connection(TokioIo::new(stream), svc)
+        .serve_connection(TokioIo::new(EarlyErrors::new(stream, busy)), svc)
         .with_upgrades()
         .await
     {
         tracing::debug!("client connection ended: {e}");
     }
-}
-
-/// The backend for a request: `use_backend` rules without a condition in
-/// order, then `default_backend`.
-fn choose_backend(shared: &Shared, fe: usize) -> Option<&Arc<BackendState>> {
-    let p = &shared.frontends[fe].proxy;
-    let name = p
-        .use_backend
-        .iter()
-        .find(|u| u.cond.is_none())
-        .map(|u| u.target.as_str())
-        .or_else(|| p.default_backend())
-        .or_else(|| p.cap.backend.then_some(p.name.as_str()))?;
-    shared.backends.get(name)
 }
 
 /// One request: forward it, then log the stream when its response body
@@ -132,31 +157,37 @@ async fn handle(
 ) -> Response<RespBody> {
     let t0 = Instant::now();
     let front = &shared.frontends[fe];
-    let mut rec = LogRecord {
-        client: Some(Peer::Inet(info.client)),
-        frontend_addr: Some(Peer::Inet(info.local)),
-        frontend: front.proxy.name.clone(),
-        http: true,
-        accept_date: LogTime::from_system(SystemTime::now()),
-        request_line: Some(format!(
-            "{} {} {:?}",
-            req.method(),
-            req.uri(),
-            req.version()
-        )),
-        timers: Timers {
-            th: 0,
-            ti: 0,
-            treq: 0,
-            ..Timers::default()
-        },
-        ..LogRecord::default()
+    let logging = front.logger.enabled();
+    // The record is only filled when a log line will be written.
+    let mut rec = if logging {
+        LogRecord {
+            client: Some(Peer::Inet(info.client)),
+            frontend_addr: Some(Peer::Inet(info.local)),
+            frontend: front.proxy.name.clone(),
+            http: true,
+            accept_date: LogTime::from_system(SystemTime::now()),
+            request_line: Some(format!(
+                "{} {} {:?}",
+                req.method(),
+                req.uri(),
+                req.version()
+            )),
+            timers: Timers {
+                th: 0,
+                ti: 0,
+                treq: 0,
+                ..Timers::default()
+            },
+            ..LogRecord::default()
+        }
+    } else {
+        LogRecord::default()
     };
     let resp = forward(shared, fe, req, info, &mut rec, t0).await;
-    let logger = front.logger.clone();
-    if !logger.enabled() {
+    if !logging {
         return resp;
     }
+    let logger = front.logger.clone();
     rec.status = Some(resp.status().as_u16());
     rec.timers.ta = t0.elapsed().as_millis() as i64;
     // What the client receives: the header block, then the body.
@@ -217,13 +248,18 @@ async fn forward(
     if let Some(m) = &front.settings.monitor_uri {
         let target = req.uri().path_and_query().map_or("", |pq| pq.as_str());
         if target == m {
-            return haproxy_error(200);
+            return reply(shared, fe, None, 200);
         }
     }
-    let Some(be) = choose_backend(shared, fe) else {
-        rec.term = TermState::new(TermCause::Proxy, TermPhase::Request);
-        return haproxy_error(503);
+    let (be, mut txn) = match super::phases::request_phase(shared, fe, &mut req, &info).await {
+        super::phases::Routed::To(be, txn) => (be, txn),
+        super::phases::Routed::Answer(resp, be) => {
+            rec.backend = be.map(|b| b.name.clone());
+            rec.term = TermState::new(TermCause::Local, TermPhase::Request);
+            return resp;
+        }
     };
+    let be = &be;
     rec.backend = Some(be.name.clone());
     let bs = &be.proxy.settings;
     let fs = &shared.frontends[fe].proxy.settings;
@@ -236,7 +272,14 @@ async fn forward(
     };
     let close_server =
         strictness(fs).max(strictness(bs)) > 0 || bs.http_reuse.as_deref() == Some("never");
-    if close_server {
+    // Connection management is hop-by-hop: HAProxy drops the client's
+    // `Connection` (and what it names) and writes its own.
+    let upgrading = wants_upgrade(&req);
+    strip_hop_by_hop(req.headers_mut());
+    if upgrading {
+        req.headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("upgrade"));
+    } else if close_server {
         req.headers_mut()
             .insert(CONNECTION, HeaderValue::from_static("close"));
     }
@@ -249,15 +292,16 @@ async fn forward(
         ms(bs.timeouts.queue.or(bs.timeouts.connect)).unwrap_or(Duration::from_secs(3600));
     // What the balancing algorithm may hash on, taken before the request
     // moves on to the server.
-    let lb_uri = req.uri().path_and_query().map(|pq| pq.as_str().to_owned());
-    let lb_header = match be.lb.lock().map(|lb| lb.wants_header()) {
-        Ok(Some(name)) => req
-            .headers()
-            .get(name.as_str())
+    let lb_uri = be
+        .wants_uri
+        .then(|| req.uri().path_and_query().map(|pq| pq.as_str().to_owned()))
+        .flatten();
+    let lb_header = be.wants_header.as_deref().and_then(|name| {
+        req.headers()
+            .get(name)
             .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(',').next().unwrap_or("").trim().to_owned()),
-        _ => None,
-    };
+            .map(|v| v.split(',').next().unwrap_or("").trim().to_owned())
+    });
     let lb_req = LbRequest {
         src: Some(info.client.ip()),
         uri: lb_uri.as_deref().map(str::as_bytes),
@@ -265,6 +309,15 @@ async fn forward(
         header: lb_header.as_deref().map(str::as_bytes),
         ..LbRequest::default()
     };
+    // Cookie persistence: a valid cookie names the server to use.
+    let cookie_cfg = super::cookie::insert_config(be);
+    let cookie_in = cookie_cfg.and_then(|c| super::cookie::request_value(req.headers(), &c.name));
+    let mut persisted = cookie_in
+        .as_deref()
+        .and_then(|v| super::cookie::persistent_slot(be, v));
+    if let Some(c) = cookie_cfg.filter(|c| c.indirect) {
+        super::cookie::strip_from_request(req.headers_mut(), &c.name);
+    }
     let mut last: Option<Arc<ServerState>> = None;
     let mut sender = None;
     for attempt in 0..=retries {
@@ -274,21 +327,22 @@ async fn forward(
         } else {
             None
         };
-        let slot = match (&last, avoid) {
-            (Some(s), None) if attempt > 0 => match s.try_slot(be) {
+        let slot = match (&last, avoid, persisted.take()) {
+            (_, _, Some(slot)) => slot,
+            (Some(s), None, None) if attempt > 0 => match s.try_slot(be) {
                 Some(slot) => slot,
                 None => match pick(be, &lb_req, None, queue_to).await {
                     Ok(slot) => slot,
-                    Err(_) => return haproxy_error(503),
+                    Err(_) => return reply(shared, fe, Some(be), 503),
                 },
             },
             _ => match pick(be, &lb_req, avoid, queue_to).await {
                 Ok(slot) => slot,
-                Err(_) => return haproxy_error(503),
+                Err(_) => return reply(shared, fe, Some(be), 503),
             },
         };
         let Some(target) = slot.server.target else {
-            return haproxy_error(503);
+            return reply(shared, fe, Some(be), 503);
         };
         let addr = target.resolve(info.local.port());
         if let Some(tx) = take_idle(&slot.server) {
@@ -308,14 +362,14 @@ async fn forward(
     }
     let Some((slot, mut tx)) = sender else {
         rec.term = TermState::new(TermCause::ServerAbort, TermPhase::Connect);
-        return haproxy_error(503);
+        return reply(shared, fe, Some(be), 503);
     };
     let server = slot.server.clone();
     rec.server = Some(server.name.clone());
     rec.timers.tw = 0;
     rec.timers.tc = t0.elapsed().as_millis() as i64;
     let t_sent = Instant::now();
-    let upgrade = wants_upgrade(&req).then(|| hyper::upgrade::on(&mut req));
+    let upgrade = upgrading.then(|| hyper::upgrade::on(&mut req));
     let sent = tx.send_request(req);
     let res = match server_to {
         Some(t) => tokio::time::timeout(t, sent).await,
@@ -335,6 +389,27 @@ async fn forward(
     rec.srv_conn = u64::from(server.cur_conns.load(std::sync::atomic::Ordering::Relaxed));
     match res {
         Ok(Ok(mut resp)) => {
+            // Insert mode: tell clients without a valid cookie where they went.
+            if let Some(c) = cookie_cfg {
+                let had = cookie_in
+                    .as_deref()
+                    .map(crate::balance::cookie::server_part);
+                let mine = be
+                    .proxy
+                    .servers
+                    .get(server.idx)
+                    .and_then(|s| s.config.cookie.as_deref());
+                if had.is_none() || had != mine {
+                    if let Some(v) = super::cookie::set_cookie_value(c, be, &server) {
+                        super::cookie::add_to_response(resp.headers_mut(), v);
+                    }
+                }
+            }
+            if let Some(answer) =
+                super::phases::response_phase(shared, fe, be, &mut txn, &mut resp).await
+            {
+                return answer;
+            }
             if let (Some(client_side), http::StatusCode::SWITCHING_PROTOCOLS) =
                 (upgrade, resp.status())
             {
@@ -355,13 +430,33 @@ async fn forward(
         Ok(Err(e)) => {
             tracing::debug!("server {} failed: {e}", server.name);
             rec.term = TermState::new(TermCause::ServerAbort, TermPhase::Headers);
-            haproxy_error(502)
+            reply(shared, fe, Some(be), 502)
         }
         Err(_) => {
             rec.term = TermState::new(TermCause::ServerTimeout, TermPhase::Headers);
-            haproxy_error(504)
+            reply(shared, fe, Some(be), 504)
         }
     }
+}
+
+/// Remove `Connection`, the headers it names (except `Upgrade`, which a
+/// tunnel needs), `Keep-Alive` and `Proxy-Connection`.
+fn strip_hop_by_hop(h: &mut http::HeaderMap) {
+    let named: Vec<HeaderName> = h
+        .get_all(CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().to_ascii_lowercase())
+        .filter(|t| !t.is_empty() && t != "close" && t != "keep-alive" && t != "upgrade")
+        .filter_map(|t| HeaderName::from_bytes(t.as_bytes()).ok())
+        .collect();
+    for n in named {
+        h.remove(n);
+    }
+    h.remove(CONNECTION);
+    h.remove("keep-alive");
+    h.remove("proxy-connection");
 }
 
 /// `Connection: upgrade` with an `Upgrade` header (WebSocket and others).

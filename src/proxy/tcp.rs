@@ -21,13 +21,10 @@ fn ms(v: Option<u32>) -> Option<Duration> {
 
 pub async fn serve(shared: Arc<Shared>, fe: usize, client: TcpStream, info: ConnInfo) {
     let p = &shared.frontends[fe].proxy;
-    let Some(be) = p
-        .default_backend()
-        .or_else(|| p.cap.backend.then_some(p.name.as_str()))
-        .and_then(|n| shared.backends.get(n))
-    else {
+    let Some(be) = super::tcprules::route(&shared, fe, &client, &info).await else {
         return;
     };
+    let be = &be;
     let s = &be.proxy.settings;
     let retries = s.retries.unwrap_or(3);
     let queue_to = ms(s.timeouts.queue.or(s.timeouts.connect)).unwrap_or(Duration::from_secs(3600));

@@ -12,32 +12,60 @@ pub fn unsupported(model: &Model) -> Vec<String> {
     if !g.stats_sockets.is_empty() {
         out.push("'stats socket': the runtime API is not running yet".into());
     }
+    let hashed = model
+        .userlists
+        .iter()
+        .flat_map(|u| u.users.iter())
+        .any(|u| matches!(u.password, crate::config::model::UserPassword::Hashed(_)));
+    if hashed {
+        out.push("userlist 'password' hashes: crypt(3) is not verified yet, such users are refused (only 'insecure-password' authenticates)".into());
+    }
     for p in &model.proxies {
         let s = &p.settings;
         let mut gaps: Vec<&str> = Vec::new();
         if p.servers.iter().any(|sv| sv.config.agent_check) {
             gaps.push("agent checks ('agent-check')");
         }
-        if s.rules.values().any(|r| !r.is_empty()) || !p.redirects.is_empty() {
-            gaps.push("http-request/http-response/tcp-request rules and redirects");
+        for set in [
+            "tcp-request connection",
+            "tcp-request content",
+            "tcp-request session",
+            "tcp-response content",
+        ] {
+            if s.rules.get(set).is_some_and(|r| !r.is_empty()) {
+                gaps.push(match set {
+                    "tcp-request connection" => "'tcp-request connection' rules",
+                    "tcp-request content" => "'tcp-request content' rules",
+                    "tcp-request session" => "'tcp-request session' rules",
+                    _ => "'tcp-response content' rules",
+                });
+            }
         }
-        if p.use_backend.iter().any(|u| u.cond.is_some()) || !p.use_server.is_empty() {
-            gaps.push("conditional 'use_backend'/'use-server'");
+        let actions = s.rules.values().flatten().map(|r| r.action.as_str());
+        if actions.clone().any(|a| a == "use-service") {
+            gaps.push("'use-service' (stats and Prometheus services)");
+        }
+        if actions.clone().any(|a| a.starts_with("capture")) || !s.captures.is_empty() {
+            gaps.push("header captures in logs");
+        }
+        let algo = s.balance.algorithm.as_str();
+        if algo == "hash" || (algo.starts_with("rdp-cookie") && p.mode() == Mode::Tcp) {
+            gaps.push("'balance hash' and 'balance rdp-cookie' keys (round robin is used instead)");
+        }
+        if !p.use_server.is_empty() {
+            gaps.push("'use-server'");
         }
         if s.stats.enabled && p.mode() == Mode::Http {
             gaps.push("the stats page");
         }
-        if s.cookie.is_some() {
-            gaps.push("cookie persistence");
+        if s.cookie.as_ref().is_some_and(|c| c.mode != "insert") {
+            gaps.push("'cookie' in rewrite, prefix or passive mode (only insert is applied)");
         }
         if p.binds.iter().any(|b| b.config.ssl) {
             gaps.push("TLS on 'bind ... ssl'");
         }
         if s.monitor_uri.is_some() {
             gaps.push("'monitor-uri'");
-        }
-        if !s.errorfiles.is_empty() || !s.errorloc.is_empty() || !s.errorfiles_sections.is_empty() {
-            gaps.push("custom error pages");
         }
         for g in gaps {
             out.push(format!(

@@ -5,7 +5,9 @@
 pub mod gaps;
 pub mod logger;
 pub mod process;
+pub mod rules;
 pub mod table;
+pub mod track;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -29,6 +31,10 @@ const DEFAULT_GLOBAL_MAXCONN: usize = 100_000;
 pub struct FrontendState {
     pub proxy: Arc<Proxy>,
     pub logger: Arc<logger::Logger>,
+    /// Compiled ACLs and rules.
+    pub rules: rules::ProxyRules,
+    /// The frontend's error messages (used when the backend has none).
+    pub errors: crate::http::resolve::ErrorSet,
     /// `maxconn` of the frontend: accepting pauses when it is reached.
     pub slots: Arc<Semaphore>,
     /// Connections being served by this frontend (`feconn`).
@@ -41,6 +47,8 @@ pub struct Shared {
     pub frontends: Vec<FrontendState>,
     pub backends: HashMap<String, Arc<BackendState>>,
     pub global_slots: Arc<Semaphore>,
+    /// Userlists, for `http_auth()` and `http-request auth`.
+    pub userlists: Vec<crate::config::model::Userlist>,
     /// Connections being served (`actconn`).
     pub actconn: AtomicU64,
 }
@@ -54,8 +62,14 @@ pub enum RunError {
         reason: String,
         addr: String,
     },
+    #[error("proxy '{proxy}': {reason}")]
+    ErrorFile { proxy: String, reason: String },
+    #[error("proxy '{proxy}': {reason}")]
+    Rules { proxy: String, reason: String },
     #[error("backend '{backend}': {reason}")]
     Balance { backend: String, reason: String },
+    #[error("the CARP driver stopped")]
+    Carp,
     #[error("cannot start the runtime: {0}")]
     Runtime(#[from] std::io::Error),
 }
@@ -66,10 +80,28 @@ impl Shared {
         let mut frontends = Vec::new();
         for p in &model.proxies {
             let p = Arc::new(p.clone());
+            let errors = crate::http::resolve::for_proxy(model, &p, &Default::default()).map_err(
+                |errs| RunError::ErrorFile {
+                    proxy: p.name.clone(),
+                    reason: errs
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                },
+            )?;
+            let compile = || {
+                rules::ProxyRules::compile(&p).map_err(|reason| RunError::Rules {
+                    proxy: p.name.clone(),
+                    reason,
+                })
+            };
             if p.cap.backend && !p.disabled {
-                let be = BackendState::from_proxy(&p).map_err(|e| RunError::Balance {
-                    backend: p.name.clone(),
-                    reason: e,
+                let be = BackendState::from_proxy(&p, errors.clone(), compile()?).map_err(|e| {
+                    RunError::Balance {
+                        backend: p.name.clone(),
+                        reason: e,
+                    }
                 })?;
                 backends.insert(p.name.clone(), Arc::new(be));
             }
@@ -80,6 +112,8 @@ impl Shared {
                     .filter(|&m| m > 0)
                     .map_or(Semaphore::MAX_PERMITS, |m| m as usize);
                 frontends.push(FrontendState {
+                    rules: compile()?,
+                    errors,
                     logger: logger::Logger::new(&model.global, &p),
                     proxy: p,
                     slots: Arc::new(Semaphore::new(maxconn)),
@@ -97,6 +131,7 @@ impl Shared {
             backends,
             global_slots: Arc::new(Semaphore::new(global)),
             actconn: AtomicU64::new(0),
+            userlists: model.userlists.clone(),
         })
     }
 }
@@ -152,6 +187,15 @@ pub struct RunOptions {
     pub terminate: Vec<u32>,
     /// This process is the re-executed child of a daemon start.
     pub daemon_child: bool,
+    /// CARP vhids to run beside (or without) the balancer.
+    pub carp: Option<CarpRun>,
+}
+
+/// What `--carp` asks for: the rc.conf model and the interface mapping.
+#[derive(Debug, Clone)]
+pub struct CarpRun {
+    pub model: crate::rcconf::CarpModel,
+    pub ifaces: crate::carp::iface::IfaceMap,
 }
 
 /// How a stop was asked for.
@@ -162,9 +206,13 @@ enum Stop {
     Soft,
 }
 
-/// Run the data plane until SIGINT or SIGTERM, or until a soft stop
-/// (SIGUSR1) has drained the connections.
-pub fn run(model: &Model, opts: &RunOptions) -> Result<(), RunError> {
+/// Run the data plane (when a configuration is given) and the CARP vhids
+/// (with `--carp`) until SIGINT or SIGTERM, or until a soft stop
+/// (SIGUSR1) has drained the connections. A MASTER bows out first, so its
+/// peer takes the address while connections drain.
+pub fn run(model: Option<&Model>, opts: &RunOptions) -> Result<(), RunError> {
+    let empty = Model::default();
+    let model = model.unwrap_or(&empty);
     for gap in gaps::unsupported(model) {
         eprintln!("[WARNING]  ({}) : {gap}.", std::process::id());
     }
@@ -200,6 +248,7 @@ pub fn run(model: &Model, opts: &RunOptions) -> Result<(), RunError> {
         .worker_threads(threads)
         .enable_all()
         .build()?;
+    let carp = opts.carp.clone();
     rt.block_on(async move {
         let mut accepting = Vec::new();
         for (fe, l) in listeners {
@@ -207,7 +256,43 @@ pub fn run(model: &Model, opts: &RunOptions) -> Result<(), RunError> {
             accepting.push(tokio::spawn(accept_loop(shared.clone(), fe, l)));
         }
         crate::checks::run::spawn_checks(&shared, &model.global);
-        if let Stop::Soft = wait_for_stop().await {
+        let (carp_stop, carp_task) = match carp {
+            Some(c) => {
+                let (tx, rx) = tokio::sync::watch::channel(false);
+                let control = crate::carp::control::CarpControl::new(c.model.sysctl.demotion);
+                track::spawn(&shared, &c.model.track_backends, &control);
+                let task = tokio::spawn(async move {
+                    let mut rx = rx;
+                    let stop = async move {
+                        let _ = rx.wait_for(|v| *v).await;
+                    };
+                    crate::carp::driver::run_carp_with(&c.model, &c.ifaces, &control, stop).await
+                });
+                (Some(tx), Some(task))
+            }
+            None => (None, None),
+        };
+        let stop = tokio::select! {
+            s = wait_for_stop() => s,
+            r = async {
+                match &mut { carp_task } {
+                    Some(t) => t.await,
+                    None => std::future::pending().await,
+                }
+            } => {
+                // The CARP driver could not start (or ended): say why and stop.
+                if let Ok(Err(e)) = r {
+                    eprintln!("[ALERT]    ({}) : carp : {e}", std::process::id());
+                }
+                return Err(RunError::Carp);
+            }
+        };
+        if let Some(tx) = carp_stop {
+            tx.send_replace(true);
+            // Give the bow-out advert and the address removal their time.
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        if let Stop::Soft = stop {
             // Close the listeners, then let connections finish, bounded by
             // `hard-stop-after` (manual §3.1).
             for a in &accepting {
@@ -275,6 +360,11 @@ async fn accept_loop(shared: Arc<Shared>, fe: usize, l: TcpListener) {
             .local_addr()
             .unwrap_or(SocketAddr::from(([0, 0, 0, 0], 0)));
         let info = ConnInfo { client, local };
+        // `tcp-request connection reject`: closed before anything is read.
+        if !crate::proxy::tcprules::connection_allowed(&shared, fe, &info) {
+            drop(stream);
+            continue;
+        }
         let shared = shared.clone();
         shared.actconn.fetch_add(1, Ordering::Relaxed);
         shared.frontends[fe].feconn.fetch_add(1, Ordering::Relaxed);

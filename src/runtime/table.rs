@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use crate::balance::{Balancer, SrvState};
 use crate::config::model::{Mode, Proxy};
 use crate::config::value::addr::{Host, ServerAddr, ServerPort};
+use crate::http::resolve::ErrorSet;
 
 /// Where a server is reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +77,13 @@ pub struct BackendState {
     pub queued: AtomicU32,
     /// The `balance` algorithm over a snapshot of the servers' state.
     pub lb: Mutex<Balancer>,
+    /// The backend's own error messages (`errorfile`, `errorloc`, ...).
+    pub errors: ErrorSet,
+    /// The backend's compiled rules (`http-request`, `http-response`...).
+    pub rules: crate::runtime::rules::ProxyRules,
+    /// What the balancing algorithm hashes on (fixed by the config).
+    pub wants_uri: bool,
+    pub wants_header: Option<String>,
 }
 
 /// A connection slot on a server, held until the exchange is over (the
@@ -138,7 +146,11 @@ fn target_of(addr: &ServerAddr, resolved: Option<std::net::IpAddr>) -> Option<Ta
 }
 
 impl BackendState {
-    pub fn from_proxy(p: &Arc<Proxy>) -> Result<BackendState, String> {
+    pub fn from_proxy(
+        p: &Arc<Proxy>,
+        errors: ErrorSet,
+        rules: crate::runtime::rules::ProxyRules,
+    ) -> Result<BackendState, String> {
         let servers = p
             .servers
             .iter()
@@ -166,7 +178,14 @@ impl BackendState {
                 lb.set_state(s.idx, SrvState::Maint);
             }
         }
+        let (wants_uri, wants_header) = match lb.wants() {
+            crate::balance::Wants::Uri | crate::balance::Wants::UriAndBody => (true, None),
+            crate::balance::Wants::Header(h) => (false, Some(h.to_string())),
+            _ => (false, None),
+        };
         Ok(BackendState {
+            wants_uri,
+            wants_header,
             name: p.name.clone(),
             id: p.id,
             mode: p.mode(),
@@ -175,6 +194,8 @@ impl BackendState {
             freed: tokio::sync::Notify::new(),
             queued: AtomicU32::new(0),
             lb: Mutex::new(lb),
+            errors,
+            rules,
         })
     }
 

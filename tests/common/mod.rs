@@ -1,5 +1,7 @@
-//! Helpers for the differential test against `haproxy -c`.
+//! Helpers shared by integration tests.
 
+pub mod lab;
+pub mod net;
 pub mod proc;
 pub mod report;
 pub mod stub;

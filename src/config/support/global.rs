@@ -98,7 +98,7 @@ pub static TABLE: &[Entry] = &[
     refused(G, "maxsslrate", "rate limiting is not implemented"),
     noeff(G, "maxzlibmem", "compression is refused anyway"),
     noeff(G, "mworker-max-reloads", "process management detail"),
-    noeff(G, "nbthread", "harp sizes its own worker pool"),
+    imp(G, "nbthread", "number of worker threads of the data plane"),
     noeff(G, "no-memory-trimming", "memory tuning"),
     imp(G, "node", "node name on the stats page"),
     noeff(G, "noepoll", "poller choice"),

@@ -1,0 +1,51 @@
+#![allow(dead_code)] // each test crate uses a different subset
+//! Loopback helpers shared by the traffic tests: free and refusing ports,
+//! waiting for a listener, and a child process killed when dropped.
+
+use std::net::{TcpListener, TcpStream};
+use std::process::Child;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// Kills the child when the test ends, even on failure.
+pub struct Proc(pub Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A port nothing listens on right now (the test binds it next).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// A port where connections are refused for the whole test: bound but not
+/// listening, so no other process can take it meanwhile.
+pub fn refusing_port() -> (socket2::Socket, u16) {
+    let s =
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("socket");
+    let addr: std::net::SocketAddr = "127.0.0.1:0".parse().expect("addr");
+    s.bind(&addr.into()).expect("bind");
+    let port = s
+        .local_addr()
+        .ok()
+        .and_then(|a| a.as_socket())
+        .map(|a| a.port())
+        .expect("port");
+    (s, port)
+}
+
+/// Wait (at most 10 s) until something accepts connections on `port`.
+pub fn wait_listening(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "nothing listens on {port}");
+        thread::sleep(Duration::from_millis(20));
+    }
+}
