@@ -16,3 +16,4 @@ pub mod run;
 pub mod slowstart;
 pub mod status;
 pub mod track;
+pub mod view;

@@ -25,6 +25,7 @@ use super::probe::{probe, CheckTimeouts};
 use super::slowstart::Ramp;
 use super::status::{CheckResult, CheckStatus};
 use super::track::{farm_of, Trackers};
+use super::view::{CheckView, CheckViews};
 
 /// Everything one server's check task needs.
 struct Job {
@@ -43,6 +44,7 @@ struct Job {
     slowstart_ms: u32,
     /// Bumped on every state change (stops a slow start in progress).
     generation: Arc<std::sync::atomic::AtomicU64>,
+    view: Arc<std::sync::Mutex<CheckView>>,
 }
 
 /// Where a server is checked: `addr`/`port` of the server line over its
@@ -85,8 +87,9 @@ fn warn(msg: &str) {
     super::notify::write_stderr(&format!("[WARNING]  ({}) : {msg}", std::process::id()));
 }
 
-/// Start the health checks of every backend (inside the runtime).
-pub fn spawn_checks(shared: &Arc<Shared>, global: &Global) {
+/// Start the health checks of every backend (inside the runtime). The
+/// returned views follow each checked server's last result.
+pub fn spawn_checks(shared: &Arc<Shared>, global: &Global) -> Arc<CheckViews> {
     let mut backends: Vec<&Arc<BackendState>> = shared.backends.values().collect();
     backends.sort_by_key(|b| b.id);
     let mut logs: HashMap<String, Arc<EventLog>> = HashMap::new();
@@ -158,10 +161,20 @@ pub fn spawn_checks(shared: &Arc<Shared>, global: &Global) {
                 trackers: no_trackers.clone(),
                 slowstart_ms: s.config.slowstart,
                 generation: Arc::default(),
+                view: Arc::default(),
             });
         }
     }
     let trackers = Arc::new(Trackers::new(shared, logs));
+    let views = CheckViews {
+        by_server: jobs
+            .iter()
+            .map(|j| {
+                let key = (j.backend.name.clone(), j.server.name.clone());
+                (key, j.view.clone())
+            })
+            .collect(),
+    };
     let start_inter = |j: &Job| Machine::new(j.params).next_interval();
     let base = spread_base(jobs.iter().map(start_inter));
     let count = jobs.len() as u32;
@@ -171,6 +184,7 @@ pub fn spawn_checks(shared: &Arc<Shared>, global: &Global) {
         job.trackers = trackers.clone();
         tokio::spawn(check_loop(job));
     }
+    Arc::new(views)
 }
 
 /// A small xorshift for `spread-checks` jitter (no need for more).
@@ -229,6 +243,10 @@ fn apply(job: &Job, machine: &mut Machine, res: &CheckResult, prev: Option<Check
     };
     if job.log_health_checks && (step.counter_moved || prev != Some(res.status)) {
         job.log.emit(&check_line(&who, res, machine));
+    }
+    if let Ok(mut v) = job.view.lock() {
+        let down = step.transition.is_some_and(|t| t.to == Health::Down);
+        v.record(res, machine, step.transition.is_some(), down);
     }
     let Some(tr) = step.transition else { return };
     let (up, state) = match tr.to {
@@ -298,6 +316,45 @@ mod tests {
                 Some("127.0.0.1:9000".to_string()),
             ]
         );
+    }
+
+    /// A server on a closed port: after its first check it is DOWN for the
+    /// balancer and `ServerState`, and the view says why.
+    #[tokio::test]
+    async fn results_reach_the_data_plane_and_the_views() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("port")
+            .port();
+        let src = format!(
+            "defaults\n  mode tcp\n  timeout connect 1s\n  timeout client 1s\n  timeout server 1s\n\
+             backend b\n  server a 127.0.0.1:{closed} check inter 100\n  server n 127.0.0.1:1\n"
+        );
+        let mut env = crate::config::reader::ConfigEnv::from_map(std::collections::HashMap::new());
+        let loaded = crate::config::build::load_bytes("t.cfg", src.as_bytes(), &mut env);
+        let model = loaded.model.expect("config accepted");
+        let shared = Arc::new(Shared::from_model(&model).expect("data plane"));
+        let views = spawn_checks(&shared, &model.global);
+        assert_eq!(views.len(), 1);
+        assert_eq!(views.get("b", "n"), None);
+        let be = shared.backends.get("b").expect("backend").clone();
+        let mut view = None;
+        for _ in 0..100 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            view = views.get("b", "a").filter(|v| v.downs == 1);
+            if view.is_some() {
+                break;
+            }
+        }
+        let v = view.expect("marked down within a second");
+        assert_eq!(v.status, Some(CheckStatus::L4Con));
+        assert_eq!(v.info.as_deref(), Some("Connection refused"));
+        assert_eq!((v.health, v.rise, v.fall), (0, 2, 3));
+        assert!(v.failed >= 1 && v.last_change.is_some());
+        assert!(!be.servers[0].up.load(Ordering::Relaxed));
+        let lb = be.lb.lock().expect("lb");
+        assert_eq!(lb.servers()[0].state, SrvState::Down);
+        assert_eq!(lb.servers()[1].state, SrvState::Up);
     }
 
     #[test]
