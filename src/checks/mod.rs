@@ -1,9 +1,15 @@
 //! Server health checks as HAProxy 2.6 runs them (manual §5.2 `check`,
-//! §4.2 `option httpchk`, `http-check`, `option tcp-check`, `tcp-check`):
-//! [`health`] is the pure rise/fall machine, [`plan`] turns a backend's
-//! settings into what to send and expect, [`expect`] judges answers,
-//! [`status`] names outcomes as HAProxy logs them, and [`probe`] runs one
-//! check over the network.
+//! `inter`, `fastinter`, `downinter`, `rise`, `fall`, `port`, `addr`,
+//! `slowstart`, `track`; §4.2 `option httpchk`, `http-check`, `option
+//! tcp-check`, `tcp-check`, `timeout check`; §3.1 `spread-checks`).
+//!
+//! - [`health`]: the pure rise/fall machine and the check schedule;
+//! - [`plan`]: a backend's settings → what to send and expect;
+//! - [`expect`]: judging answers (pure); [`status`]: outcomes as HAProxy
+//!   names them; [`probe`]: one check over the network;
+//! - [`run`]: one task per checked server, results applied to the data
+//!   plane; [`notify`]: the messages; [`track`], [`slowstart`]: followers
+//!   and weight ramps; [`view`]: the last result of each server.
 //!
 //! The module is `checks` because `crate::check` is `harp -c`.
 
