@@ -18,10 +18,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 fi
 
-# Python clients the tests drive (log analysis reads harp's log lines).
-python3 -c 'import haproxy.line' 2>/dev/null \
-    || python3 -m pip install -q --disable-pip-version-check haproxy-log-analysis \
-    || { apt-get install -y -qq python3-pip && python3 -m pip install -q --break-system-packages haproxy-log-analysis; }
+# Python clients the tests drive: log analysis reads harp's log lines,
+# haproxyadmin drives the stats socket.
+python3 -c 'import haproxy.line, haproxyadmin' 2>/dev/null \
+    || python3 -m pip install -q --disable-pip-version-check haproxy-log-analysis haproxyadmin \
+    || { apt-get install -y -qq python3-pip && python3 -m pip install -q --break-system-packages haproxy-log-analysis haproxyadmin; }
 
 # The shared reference material (corpus, golden outputs) sits beside the repo.
 export HARP_SHARED="${HARP_SHARED:-$(cd .. && pwd)/shared}"

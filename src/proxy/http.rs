@@ -260,6 +260,12 @@ async fn forward(
         }
     };
     let be = &be;
+    // The stats page answers before any server is chosen.
+    if let Some(st) = super::statspage::wanted(be, &req) {
+        rec.server = Some("<STATS>".into());
+        rec.term = TermState::new(TermCause::Local, TermPhase::Request);
+        return super::statspage::serve(shared, st, &req);
+    }
     rec.backend = Some(be.name.clone());
     let bs = &be.proxy.settings;
     let fs = &shared.frontends[fe].proxy.settings;

@@ -9,6 +9,7 @@ pub mod listener;
 pub mod phases;
 pub mod pick;
 pub mod rules;
+pub mod statspage;
 pub mod tcp;
 pub mod tcprules;
 pub mod txn;

@@ -205,7 +205,7 @@ impl crate::sample::LogVarHook for Txn<'_> {
 }
 
 /// Standard base64 (RFC 4648), as used by HTTP Basic credentials.
-fn base64_decode(s: &str) -> Option<Vec<u8>> {
+pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
     let val = |c: u8| -> Option<u32> {
         Some(match c {
             b'A'..=b'Z' => u32::from(c - b'A'),

@@ -8,10 +8,6 @@ use crate::config::model::{Mode, Model};
 /// One line per proxy and feature the runtime ignores today.
 pub fn unsupported(model: &Model) -> Vec<String> {
     let mut out = Vec::new();
-    let g = &model.global;
-    if !g.stats_sockets.is_empty() {
-        out.push("'stats socket': the runtime API is not running yet".into());
-    }
     let hashed = model
         .userlists
         .iter()
@@ -56,7 +52,7 @@ pub fn unsupported(model: &Model) -> Vec<String> {
             gaps.push("'use-server'");
         }
         if s.stats.enabled && p.mode() == Mode::Http {
-            gaps.push("the stats page");
+            gaps.push("the stats page's HTML view (';csv' is served)");
         }
         if s.cookie.as_ref().is_some_and(|c| c.mode != "insert") {
             gaps.push("'cookie' in rewrite, prefix or passive mode (only insert is applied)");

@@ -6,6 +6,7 @@ pub mod gaps;
 pub mod logger;
 pub mod process;
 pub mod rules;
+pub mod statsrt;
 pub mod table;
 pub mod track;
 
@@ -49,6 +50,9 @@ pub struct Shared {
     pub global_slots: Arc<Semaphore>,
     /// Userlists, for `http_auth()` and `http-request auth`.
     pub userlists: Vec<crate::config::model::Userlist>,
+    /// The running configuration (stats page, stats socket).
+    pub model: Arc<Model>,
+    pub started: std::time::Instant,
     /// Connections being served (`actconn`).
     pub actconn: AtomicU64,
 }
@@ -132,6 +136,8 @@ impl Shared {
             global_slots: Arc::new(Semaphore::new(global)),
             actconn: AtomicU64::new(0),
             userlists: model.userlists.clone(),
+            model: Arc::new(model.clone()),
+            started: std::time::Instant::now(),
         })
     }
 }
@@ -249,7 +255,35 @@ pub fn run(model: Option<&Model>, opts: &RunOptions) -> Result<(), RunError> {
         .enable_all()
         .build()?;
     let carp = opts.carp.clone();
+    let stats_model = shared.model.clone();
     rt.block_on(async move {
+        // The stats sockets (runtime API), as HAProxy's `stats socket`.
+        let stats: Arc<dyn crate::stats::backend::StatsBackend> = Arc::new(statsrt::RuntimeStats {
+            shared: shared.clone(),
+            model: stats_model.clone(),
+            started: std::time::Instant::now(),
+        });
+        for s in &stats_model.global.stats_sockets {
+            let started = crate::stats::socket::SocketConfig::from_model(s, &stats_model.global)
+                .and_then(|cfg| {
+                    crate::stats::socket::bind(&cfg)
+                        .map(|l| (l, cfg))
+                        .map_err(|e| e.to_string())
+                });
+            match started {
+                Ok((l, cfg)) => {
+                    tokio::spawn(crate::stats::socket::serve(l, cfg, stats.clone()));
+                }
+                Err(e) => {
+                    return Err(RunError::Bind {
+                        kind: "stats socket",
+                        name: s.addr.clone(),
+                        reason: e,
+                        addr: s.addr.clone(),
+                    })
+                }
+            }
+        }
         let mut accepting = Vec::new();
         for (fe, l) in listeners {
             let l = TcpListener::from_std(l)?;

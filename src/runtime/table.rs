@@ -48,6 +48,8 @@ pub struct ServerState {
     pub up: AtomicBool,
     /// Administrative maintenance (`disabled`, unresolved name, CLI).
     pub maint: AtomicBool,
+    /// Administrative drain (stats socket `state drain`).
+    pub drain: AtomicBool,
     pub cur_conns: AtomicU32,
     pub total_conns: AtomicU64,
     pub maxconn: u32,
@@ -165,6 +167,7 @@ impl BackendState {
                     weight: AtomicU32::new(s.config.weight),
                     up: AtomicBool::new(true),
                     maint: AtomicBool::new(s.config.disabled || s.unresolved_maint),
+                    drain: AtomicBool::new(false),
                     cur_conns: AtomicU32::new(0),
                     total_conns: AtomicU64::new(0),
                     maxconn: s.config.maxconn,

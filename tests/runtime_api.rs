@@ -1,0 +1,221 @@
+//! The stats socket of a running harp, as operators and their tools use
+//! it: `show info`, `show stat`, and admin commands that change where
+//! traffic goes (`set server ... state maint|ready`), also from the PyPI
+//! client haproxyadmin.
+
+#[allow(dead_code)]
+mod common;
+use common::net::{free_port, wait_listening, Proc};
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::net::UnixStream;
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::Duration;
+
+const HARP: &str = env!("CARGO_BIN_EXE_harp");
+
+/// A tiny origin answering its name.
+fn origin(name: &'static str) -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    thread::spawn(move || {
+        for mut c in l.incoming().take(200).flatten() {
+            let mut buf = [0u8; 1024];
+            let _ = c.read(&mut buf);
+            let body = format!("{name}\n");
+            let _ = write!(
+                c,
+                "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    port
+}
+
+fn cli(sock: &std::path::Path, cmd: &str) -> String {
+    let mut s = UnixStream::connect(sock).expect("connect stats socket");
+    s.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    s.write_all(format!("{cmd}\n").as_bytes()).expect("send");
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out
+}
+
+fn who(port: u16) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    s.write_all(b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        .expect("send");
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out.rsplit("\r\n\r\n")
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn stats_socket_reports_and_steers_traffic() {
+    let (o1, o2) = (origin("s1"), origin("s2"));
+    let port = free_port();
+    let dir = std::env::temp_dir().join(format!("harp-api-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let sock = dir.join("admin.sock");
+    let cfg = format!(
+        "global\n stats socket {} mode 600 level admin\ndefaults\n mode http\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n\
+         frontend fe_main\n bind 127.0.0.1:{port}\n default_backend be_app\n\
+         backend be_app\n server s1 127.0.0.1:{o1}\n server s2 127.0.0.1:{o2}\n",
+        sock.display()
+    );
+    let path = dir.join("h.cfg");
+    std::fs::write(&path, cfg).expect("cfg");
+    let child = Command::new(HARP)
+        .arg("-db")
+        .arg("-f")
+        .arg(&path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("harp");
+    let _p = Proc(child);
+    wait_listening(port);
+
+    let info = cli(&sock, "show info");
+    assert!(info.starts_with("Name: "), "{info}");
+    assert!(info.contains("\nPid: "), "{info}");
+    let stat = cli(&sock, "show stat");
+    let header = stat.lines().next().unwrap_or("");
+    let golden = std::fs::read_to_string(
+        std::env::var("HARP_SHARED")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
+            .join("golden/show_stat.txt"),
+    )
+    .expect("golden show_stat.txt (../shared or HARP_SHARED)");
+    assert_eq!(
+        header,
+        golden.lines().next().unwrap_or(""),
+        "CSV header differs from HAProxy 2.6's"
+    );
+    assert!(
+        stat.contains("\nbe_app,s1,") && stat.contains("\nbe_app,s2,"),
+        "{stat}"
+    );
+
+    // Maintenance on s1: every request goes to s2; ready: both again.
+    assert_eq!(cli(&sock, "set server be_app/s1 state maint"), "\n");
+    let seen: Vec<String> = (0..4).map(|_| who(port)).collect();
+    assert_eq!(seen, ["s2", "s2", "s2", "s2"]);
+    assert!(cli(&sock, "show stat").contains("be_app,s1,"));
+    assert_eq!(cli(&sock, "set server be_app/s1 state ready"), "\n");
+    let seen: Vec<String> = (0..4).map(|_| who(port)).collect();
+    assert!(
+        seen.contains(&"s1".to_string()) && seen.contains(&"s2".to_string()),
+        "{seen:?}"
+    );
+
+    // haproxyadmin (PyPI) lists the servers and drains/enables one.
+    let script = format!(
+        "import haproxyadmin\n\
+         from haproxyadmin import haproxy\n\
+         h = haproxy.HAProxy(socket_file='{}')\n\
+         b = h.backend('be_app')\n\
+         names = sorted(s.name for s in b.servers())\n\
+         print(','.join(names))\n\
+         s = b.server('s2')\n\
+         s.setstate(haproxyadmin.STATE_DRAIN)\n\
+         print(s.status)\n\
+         s.setstate(haproxyadmin.STATE_READY)\n\
+         print(s.status)\n",
+        sock.display()
+    );
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .expect("python3");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "haproxyadmin failed (scripts/test.sh installs it): {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.first(), Some(&"s1,s2"), "{text}");
+    assert_eq!(lines.get(1), Some(&"DRAIN"), "{text}");
+    // Without `check`, HAProxy shows a ready server as "no check".
+    assert_eq!(lines.get(2), Some(&"no check"), "{text}");
+}
+
+fn http_raw(port: u16, req: &str) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    s.write_all(req.as_bytes()).expect("send");
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out
+}
+
+#[test]
+fn stats_page_csv_with_auth_and_realm() {
+    let o = origin("s1");
+    let port = free_port();
+    let dir = std::env::temp_dir().join(format!("harp-statspage-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let cfg = format!(
+        "defaults\n mode http\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n\
+         listen l\n bind 127.0.0.1:{port}\n stats enable\n stats auth admin:pw\n stats realm Private\\ Area\n\
+         server s1 127.0.0.1:{o}\n"
+    );
+    let path = dir.join("s.cfg");
+    std::fs::write(&path, cfg).expect("cfg");
+    let child = Command::new(HARP)
+        .arg("-db")
+        .arg("-f")
+        .arg(&path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("harp");
+    let _p = Proc(child);
+    wait_listening(port);
+    // No credentials: HAProxy's 401 with the realm, byte for byte.
+    let r = http_raw(
+        port,
+        "GET /haproxy?stats;csv HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(
+        r,
+        "HTTP/1.1 401 Unauthorized\r\ncontent-length: 112\r\ncache-control: no-cache\r\ncontent-type: text/html\r\nwww-authenticate: Basic realm=\"Private Area\"\r\nconnection: close\r\n\r\n<html><body><h1>401 Unauthorized</h1>\nYou need a valid user and password to access this content.\n</body></html>\n"
+    );
+    // With them: the CSV, chunked, as HAProxy sends it.
+    let r = http_raw(
+        port,
+        "GET /haproxy?stats;csv HTTP/1.1\r\nHost: x\r\nAuthorization: Basic YWRtaW46cHc=\r\nConnection: close\r\n\r\n",
+    );
+    assert!(
+        r.starts_with("HTTP/1.1 200 OK\r\ncache-control: no-cache\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n"),
+        "{r}"
+    );
+    assert!(
+        r.contains("# pxname,svname,qcur,qmax,scur,smax,slim,stot,"),
+        "{r}"
+    );
+    assert!(
+        r.contains("\nl,s1,") && r.contains("\nl,FRONTEND,") && r.contains("\nl,BACKEND,"),
+        "{r}"
+    );
+    // Other paths still reach the server.
+    let r = http_raw(
+        port,
+        "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(r.ends_with("s1\n"), "{r}");
+}
