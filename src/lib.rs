@@ -6,6 +6,7 @@
 pub mod balance;
 pub mod carp;
 pub mod check;
+pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod diag;

@@ -19,11 +19,8 @@ pub fn unsupported(model: &Model) -> Vec<String> {
     for p in &model.proxies {
         let s = &p.settings;
         let mut gaps: Vec<&str> = Vec::new();
-        if p.servers
-            .iter()
-            .any(|sv| sv.config.check || sv.config.agent_check)
-        {
-            gaps.push("health checks (servers are considered UP)");
+        if p.servers.iter().any(|sv| sv.config.agent_check) {
+            gaps.push("agent checks ('agent-check')");
         }
         for set in [
             "tcp-request connection",

@@ -293,6 +293,8 @@ pub fn run(model: Option<&Model>, opts: &RunOptions) -> Result<(), RunError> {
             let l = TcpListener::from_std(l)?;
             accepting.push(tokio::spawn(accept_loop(shared.clone(), fe, l)));
         }
+        let check_views = crate::checks::run::spawn_checks(&shared, &model.global);
+        let _ = &check_views;
         let (carp_stop, carp_task) = match (carp, control) {
             (Some(c), Some(control)) => {
                 let (tx, rx) = tokio::sync::watch::channel(false);
