@@ -212,3 +212,56 @@ fn tracked_backend_without_servers_hands_over() {
         lab.logs()
     );
 }
+
+#[test]
+fn stopping_the_tracked_origins_moves_the_address() {
+    let (mut lab, _client) = client_lab("org", 33);
+    let (a, b) = (lab.a().to_string(), lab.b().to_string());
+    // A's only origin is a separate process in A, health-checked by harp.
+    let origin = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &a,
+            "python3",
+            "-m",
+            "http.server",
+            "18090",
+            "--bind",
+            "127.0.0.1",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("origin");
+    lab.children.push(("origin-a".into(), origin));
+    let sock = lab.dir.join("a.sock");
+    let cfg_a = format!(
+        "global\n stats socket {} level admin\ndefaults\n mode http\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n timeout check 1s\n\
+         frontend vip\n bind {}:8080\n default_backend servers\n\
+         backend servers\n server o 127.0.0.1:18090 check inter 200 fall 2 rise 2\n",
+        sock.display(),
+        lab.vip()
+    );
+    let cfg_b = haproxy_conf(&lab, "node-b", false);
+    let preempt = "net.inet.carp.preempt=1\n";
+    let (rc_a, rc_b) = (rc_conf(&lab, 1, 0, true), rc_conf(&lab, 2, 100, false));
+    start(&mut lab, "harp-a", &a, "carpa", &cfg_a, &rc_a, preempt);
+    start(&mut lab, "harp-b", &b, "carpb", &cfg_b, &rc_b, preempt);
+    let t = lab.wait_for(Duration::from_secs(10), |l| l.has_vip(&a));
+    assert!(t.is_some(), "A never became MASTER\n{}", lab.logs());
+    sleep(Duration::from_secs(1));
+    assert!(lab.has_vip(&a) && !lab.has_vip(&b), "{}", lab.logs());
+    // Stop every origin of the tracked backend on the master: its checks
+    // mark the server DOWN, A demotes itself, B (preempt) takes over.
+    lab.kill("origin-a");
+    let t = lab.wait_for(Duration::from_secs(10), |l| l.has_vip(&b) && !l.has_vip(&a));
+    let t = t.unwrap_or_else(|| panic!("B never took over\n{}", lab.logs()));
+    println!(
+        "tracked origins stopped: the VIP moved to B after {:.3} s",
+        t.as_secs_f64()
+    );
+    let log = lab.log("harp-a");
+    assert!(log.contains("Server servers/o is DOWN"), "{log}");
+    assert!(log.contains("demoted by 240"), "{log}");
+}
