@@ -6,7 +6,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # HAProxy 2.6 is the oracle of the differential tests; ucarp is the CARP peer;
 # iproute2 makes the test namespaces; wrk and hyperfine drive the benchmarks.
-packages=(haproxy ucarp iproute2 wrk hyperfine python3 util-linux)
+packages=(haproxy ucarp iproute2 wrk hyperfine python3 util-linux prometheus-haproxy-exporter)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
