@@ -101,6 +101,24 @@ fn haproxy_exporter_scrapes_socket_and_csv() {
     for _ in 0..4 {
         get(port, "/");
     }
+    // s1's health check result reaches the CSV (check_status L4OK).
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut csv = String::new();
+    while Instant::now() < deadline {
+        csv = get(port, "/stats;csv");
+        if csv
+            .lines()
+            .any(|l| l.starts_with("be_app,s1,") && l.contains(",L4OK,"))
+        {
+            break;
+        }
+        thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("be_app,s1,") && l.contains(",L4OK,")),
+        "{csv}"
+    );
     for uri in [
         format!("unix:{}", sock.display()),
         format!("http://127.0.0.1:{port}/stats;csv"),

@@ -53,6 +53,8 @@ pub struct Shared {
     /// The running configuration (stats page, stats socket).
     pub model: Arc<Model>,
     pub started: std::time::Instant,
+    /// Health check results, once the checks run.
+    pub checks: std::sync::OnceLock<Arc<crate::checks::view::CheckViews>>,
     /// Connections being served (`actconn`).
     pub actconn: AtomicU64,
 }
@@ -138,6 +140,7 @@ impl Shared {
             userlists: model.userlists.clone(),
             model: Arc::new(model.clone()),
             started: std::time::Instant::now(),
+            checks: std::sync::OnceLock::new(),
         })
     }
 }
@@ -261,6 +264,8 @@ pub fn run(model: Option<&Model>, opts: &RunOptions) -> Result<(), RunError> {
         let control = carp
             .as_ref()
             .map(|c| crate::carp::control::CarpControl::new(c.model.sysctl.demotion));
+        let check_views = crate::checks::run::spawn_checks(&shared, &stats_model.global);
+        let _ = shared.checks.set(check_views.clone());
         let stats: Arc<dyn crate::stats::backend::StatsBackend> = Arc::new(statsrt::RuntimeStats {
             shared: shared.clone(),
             model: stats_model.clone(),
@@ -293,8 +298,6 @@ pub fn run(model: Option<&Model>, opts: &RunOptions) -> Result<(), RunError> {
             let l = TcpListener::from_std(l)?;
             accepting.push(tokio::spawn(accept_loop(shared.clone(), fe, l)));
         }
-        let check_views = crate::checks::run::spawn_checks(&shared, &model.global);
-        let _ = &check_views;
         let (carp_stop, carp_task) = match (carp, control) {
             (Some(c), Some(control)) => {
                 let (tx, rx) = tokio::sync::watch::channel(false);

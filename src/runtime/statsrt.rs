@@ -21,6 +21,32 @@ pub struct RuntimeStats {
     pub carp: Option<crate::carp::control::CarpControl>,
 }
 
+/// The last health check of every checked server, as the CSV shows it
+/// (check_status, check_code, check_duration, chkfail, chkdown, health).
+pub fn fill_checks(snap: &mut Snapshot, sh: &Shared, views: &crate::checks::view::CheckViews) {
+    for (name, be) in &sh.backends {
+        for sv in &be.servers {
+            let Some(v) = views.get(name, &sv.name) else {
+                continue;
+            };
+            let Some(s) = snap.server_mut(name, &sv.name) else {
+                continue;
+            };
+            s.chkfail = v.failed;
+            s.side.chkdown = v.downs;
+            if let Some(c) = s.check.as_mut() {
+                if let Some(st) = v.status {
+                    c.status = st.name().to_string();
+                }
+                c.code = v.code.map(u32::from);
+                c.info = v.info.clone().unwrap_or_default();
+                c.duration = Some(v.duration_ms);
+                c.health = v.health;
+            }
+        }
+    }
+}
+
 /// `show carp`: a header line, then one line per vhid (state, timing,
 /// demotion and advert counters), comma-separated like `show stat`.
 pub fn show_carp(c: &crate::carp::control::CarpControl) -> String {
@@ -75,6 +101,15 @@ impl RuntimeStats {
 
 /// The model's snapshot filled with the live counters of the tables.
 pub fn snapshot(sh: &Shared, model: &Model, started: Instant) -> Snapshot {
+    let snap = live_snapshot(sh, model, started);
+    let mut snap = snap;
+    if let Some(views) = sh.checks.get() {
+        fill_checks(&mut snap, sh, views);
+    }
+    snap
+}
+
+fn live_snapshot(sh: &Shared, model: &Model, started: Instant) -> Snapshot {
     let mut snap = Snapshot::from_model(model);
     snap.info.curr_conns = sh.actconn.load(Ordering::Relaxed) as u32;
     snap.info.uptime_sec = started.elapsed().as_secs();
@@ -155,7 +190,10 @@ impl StatsBackend for RuntimeStats {
         _k: CheckKind,
         _on: bool,
     ) -> Result<(), String> {
-        Err("Health checks are not run by this harp build.\n".into())
+        Err(
+            "Enabling or disabling checks at runtime is not supported by this harp build yet.\n"
+                .into(),
+        )
     }
 
     fn force_health(
