@@ -20,6 +20,7 @@ pub mod fields;
 pub mod from_model;
 pub mod help;
 pub mod info;
+pub mod prometheus;
 pub mod rows;
 pub mod servers_state;
 pub mod snapshot;
