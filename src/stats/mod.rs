@@ -19,6 +19,7 @@ pub mod csv;
 pub mod fields;
 pub mod from_model;
 pub mod help;
+pub mod html;
 pub mod info;
 pub mod prometheus;
 pub mod rows;
