@@ -389,3 +389,19 @@ fn request_options_parse() {
     let r = PageRequest::parse("/st?scope=abcdefghijklmnopqrstuvwxyz", "/st");
     assert_eq!(r.scope.as_deref(), Some("abcdefghijklmnopqrst"));
 }
+
+#[test]
+fn norefresh_is_ignored_without_stats_refresh() {
+    // HAProxy 2.6.12 without `stats refresh`: POST /st;up;norefresh?scope=be
+    // → location: /st;st=NONE;up?scope=be
+    let mut cfg = config();
+    cfg.refresh = None;
+    let req = PageRequest::parse("/st;up;norefresh?scope=be", "/st");
+    assert_eq!(
+        redirect_location(&cfg, &req, ActionStatus::None),
+        "/st;st=NONE;up?scope=be"
+    );
+    let html = render(&snapshot(), &cfg, &req, false);
+    assert!(html.contains("<a href=\"/st?scope=be\">Show all servers</a>"));
+    assert!(!html.contains("refresh</a>"));
+}

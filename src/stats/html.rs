@@ -179,6 +179,14 @@ impl PageRequest {
         }
         s
     }
+
+    /// The request as the page sees it: `;norefresh` only counts when the
+    /// page refreshes (HAProxy ignores it, in links and redirects, otherwise).
+    fn effective(&self, cfg: &PageConfig) -> PageRequest {
+        let mut r = self.clone();
+        r.norefresh &= cfg.refresh.is_some();
+        r
+    }
 }
 
 /// The `refresh` response header's value (seconds), when the page has
@@ -192,9 +200,11 @@ pub fn refresh_header(cfg: &PageConfig, req: &PageRequest) -> Option<u32> {
 }
 
 /// `location` of the 303 answered to an admin POST: the stats URI, the
-/// status, then the request's `;up`, `;norefresh` and scope
+/// status, then the request's `;up`, `;norefresh` (when the page
+/// refreshes) and scope
 /// (e.g. `/haproxy?stats;st=DONE;up`).
 pub fn redirect_location(cfg: &PageConfig, req: &PageRequest, st: ActionStatus) -> String {
+    let req = req.effective(cfg);
     format!(
         "{};st={}{}",
         cfg.uri,

@@ -603,6 +603,7 @@ fn proxy_table(out: &mut String, px: &ProxySnap, cfg: &PageConfig, req: &PageReq
 /// The whole page. `admin`: the client may use the admin form
 /// (`stats admin` condition true for this request).
 pub fn render(snap: &Snapshot, cfg: &PageConfig, req: &PageRequest, admin: bool) -> String {
+    let req = &req.effective(cfg);
     let mut out = String::new();
     head(&mut out, snap, cfg);
     header_block(&mut out, snap, cfg, req);
