@@ -247,3 +247,9 @@ fn drain_and_tcp_proxies() {
     assert!(out.contains("haproxy_frontend_http_requests_total{proxy=\"stats\"} 2\n"));
     assert!(out.contains("haproxy_frontend_current_sessions{proxy=\"fe_main\"} 0\n"));
 }
+
+#[test]
+fn query_is_found_in_a_whole_uri() {
+    let q = PromQuery::parse("/metrics?scope=frontend&no-maint").unwrap();
+    assert!(q.frontend && !q.backend && !q.global && q.no_maint);
+}

@@ -78,12 +78,12 @@ fn url_decode(s: &str) -> String {
 }
 
 impl PromQuery {
-    /// Parses the query string (with or without its leading `?`). The
+    /// Parses the query string (or the whole request URI). The
     /// first `scope=` clears the default "everything"; several `scope=`
     /// add up; `scope=*` selects all. An unknown scope is an error (HAProxy
     /// answers 400); unknown parameters are ignored.
     pub fn parse(query: &str) -> Result<PromQuery, String> {
-        let query = query.strip_prefix('?').unwrap_or(query);
+        let query = query.split_once('?').map_or(query, |(_, q)| q);
         let mut q = PromQuery::default();
         let mut scoped = false;
         for param in query.split('&').filter(|p| !p.is_empty()) {
@@ -321,7 +321,10 @@ fn frontends(snap: &Snapshot, buf: &mut String) {
     let rows: Vec<(&ProxySnap, Row)> = snap
         .proxies
         .iter()
-        .filter_map(|p| p.frontend.as_ref().map(|f| (p, frontend_row(p, f))))
+        // Disabled (stopped) frontends are left out entirely.
+        .filter_map(|p| p.frontend.as_ref().map(|f| (p, f)))
+        .filter(|(_, f)| f.status != "STOP")
+        .map(|(p, f)| (p, frontend_row(p, f)))
         .collect();
     for col in FRONTEND_COLUMNS {
         let (name, help) = help_of(col);
