@@ -405,3 +405,11 @@ fn norefresh_is_ignored_without_stats_refresh() {
     assert!(html.contains("<a href=\"/st?scope=be\">Show all servers</a>"));
     assert!(!html.contains("refresh</a>"));
 }
+
+#[test]
+#[ignore = "writes the rendered page to $STATS_PAGE_DUMP for a look in a browser"]
+fn dump_page() {
+    if let Some(path) = std::env::var_os("STATS_PAGE_DUMP") {
+        std::fs::write(path, page("/st;st=DONE", true)).expect("write page");
+    }
+}

@@ -29,6 +29,10 @@ pub use admin::{
 };
 pub use page::render;
 
+/// The page's `content-type` (HAProxy also sends `cache-control: no-cache`
+/// with the page, the CSV and the 303 after a POST).
+pub const CONTENT_TYPE: &str = "text/html";
+
 /// What the page shows, from the proxy's `stats` keywords.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PageConfig {
