@@ -12,6 +12,7 @@
 mod tables;
 
 use super::fields::Field;
+use super::html::form_decode;
 use super::info::info_values;
 use super::rows::{backend_row, frontend_row, server_row, Row};
 use super::snapshot::{OpState, ProxySnap, ServerSnap, Snapshot};
@@ -49,34 +50,6 @@ impl Default for PromQuery {
     }
 }
 
-/// Percent-decoding of one query parameter (`+` is a space).
-fn url_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' if i + 2 < b.len() => {
-                let hex = std::str::from_utf8(&b[i + 1..i + 3])
-                    .ok()
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
-                match hex {
-                    Some(v) => {
-                        out.push(v);
-                        i += 3;
-                        continue;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b'+' => out.push(b' '),
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 impl PromQuery {
     /// Parses the query string (or the whole request URI). The
     /// first `scope=` clears the default "everything"; several `scope=`
@@ -88,8 +61,8 @@ impl PromQuery {
         let mut scoped = false;
         for param in query.split('&').filter(|p| !p.is_empty()) {
             let (key, value) = match param.split_once('=') {
-                Some((k, v)) => (url_decode(k), Some(url_decode(v))),
-                None => (url_decode(param), None),
+                Some((k, v)) => (form_decode(k), Some(form_decode(v))),
+                None => (form_decode(param), None),
             };
             match key.as_str() {
                 "scope" => {
