@@ -219,3 +219,76 @@ fn stats_page_csv_with_auth_and_realm() {
     );
     assert!(r.ends_with("s1\n"), "{r}");
 }
+
+#[test]
+fn stats_page_html_and_admin_form() {
+    let o = origin("s1");
+    let (port, dead) = (free_port(), free_port());
+    let dir = std::env::temp_dir().join(format!("harp-statshtml-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let cfg = format!(
+        "defaults\n mode http\n timeout connect 500ms\n timeout client 5s\n timeout server 5s\n\
+         listen web\n bind 127.0.0.1:{port}\n stats enable\n stats uri /st\n stats refresh 5s\n stats admin if TRUE\n\
+         server alive 127.0.0.1:{o} check inter 200\n server gone 127.0.0.1:{dead} check inter 200 fall 1\n"
+    );
+    let path = dir.join("h.cfg");
+    std::fs::write(&path, cfg).expect("cfg");
+    let child = Command::new(HARP)
+        .arg("-db")
+        .arg("-f")
+        .arg(&path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("harp");
+    let _p = Proc(child);
+    wait_listening(port);
+    thread::sleep(Duration::from_millis(800));
+    let page = http_raw(
+        port,
+        "GET /st HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(page.starts_with("HTTP/1.1 200 OK\r\n"), "{page}");
+    assert!(page.contains("\r\ncontent-type: text/html\r\n"), "{page}");
+    assert!(page.contains("\r\nrefresh: 5\r\n"), "{page}");
+    for name in ["web", "alive", "gone"] {
+        assert!(page.contains(name), "{name} missing from the page");
+    }
+    // The dead server's row is coloured as down.
+    let gone_row = page
+        .lines()
+        .find(|l| l.contains(">gone<") || l.contains("gone</a>"))
+        .unwrap_or("");
+    assert!(
+        page.contains("active_down") || gone_row.contains("down"),
+        "no down class:\n{page}"
+    );
+    // The admin form puts `alive` into maintenance.
+    let iid_page = http_raw(
+        port,
+        "GET /st;csv HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    let iid = iid_page
+        .lines()
+        .find(|l| l.starts_with("web,FRONTEND,"))
+        .and_then(|l| l.split(',').nth(27))
+        .unwrap_or("1")
+        .to_string();
+    let body = format!("s=alive&action=maint&b=%23{iid}");
+    let post = format!(
+        "POST /st HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let r = http_raw(port, &post);
+    assert!(r.starts_with("HTTP/1.1 303 See Other\r\n"), "{r}");
+    assert!(r.contains("\r\nlocation: /st;st=DONE"), "{r}");
+    let csv = http_raw(
+        port,
+        "GET /st;csv HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    let row = csv
+        .lines()
+        .find(|l| l.starts_with("web,alive,"))
+        .unwrap_or("");
+    assert!(row.contains(",MAINT,"), "{row}");
+}

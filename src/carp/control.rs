@@ -46,6 +46,14 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+impl std::fmt::Debug for CarpControl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CarpControl")
+            .field("demotion", &self.demotion())
+            .finish()
+    }
+}
+
 impl CarpControl {
     /// `initial` is the configured `net.inet.carp.demotion`.
     pub fn new(initial: i32) -> CarpControl {

@@ -264,7 +264,7 @@ async fn forward(
     if let Some(st) = super::statspage::wanted(be, &req) {
         rec.server = Some("<STATS>".into());
         rec.term = TermState::new(TermCause::Local, TermPhase::Request);
-        return super::statspage::serve(shared, st, &req);
+        return super::statspage::serve(shared, be, st, req, &info).await;
     }
     rec.backend = Some(be.name.clone());
     let bs = &be.proxy.settings;

@@ -51,9 +51,6 @@ pub fn unsupported(model: &Model) -> Vec<String> {
         if !p.use_server.is_empty() {
             gaps.push("'use-server'");
         }
-        if s.stats.enabled && p.mode() == Mode::Http {
-            gaps.push("the stats page's HTML view (';csv' is served)");
-        }
         if s.cookie.as_ref().is_some_and(|c| c.mode != "insert") {
             gaps.push("'cookie' in rewrite, prefix or passive mode (only insert is applied)");
         }

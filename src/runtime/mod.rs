@@ -55,6 +55,9 @@ pub struct Shared {
     pub started: std::time::Instant,
     /// Health check results, once the checks run.
     pub checks: std::sync::OnceLock<Arc<crate::checks::view::CheckViews>>,
+    /// The CARP driver's handle when `--carp` runs in this process.
+    pub carp: std::sync::OnceLock<crate::carp::control::CarpControl>,
+
     /// Connections being served (`actconn`).
     pub actconn: AtomicU64,
 }
@@ -141,6 +144,7 @@ impl Shared {
             model: Arc::new(model.clone()),
             started: std::time::Instant::now(),
             checks: std::sync::OnceLock::new(),
+            carp: std::sync::OnceLock::new(),
         })
     }
 }
@@ -226,6 +230,7 @@ pub fn run(model: Option<&Model>, opts: &RunOptions) -> Result<(), RunError> {
         eprintln!("[WARNING]  ({}) : {gap}.", std::process::id());
     }
     let shared = Arc::new(Shared::from_model(model)?);
+
     let listeners = bind_all(&shared)?;
     let pidfile = opts
         .pidfile
@@ -264,14 +269,12 @@ pub fn run(model: Option<&Model>, opts: &RunOptions) -> Result<(), RunError> {
         let control = carp
             .as_ref()
             .map(|c| crate::carp::control::CarpControl::new(c.model.sysctl.demotion));
+        if let Some(c) = &control {
+            let _ = shared.carp.set(c.clone());
+        }
         let check_views = crate::checks::run::spawn_checks(&shared, &stats_model.global);
         let _ = shared.checks.set(check_views.clone());
-        let stats: Arc<dyn crate::stats::backend::StatsBackend> = Arc::new(statsrt::RuntimeStats {
-            shared: shared.clone(),
-            model: stats_model.clone(),
-            started: std::time::Instant::now(),
-            carp: control.clone(),
-        });
+        let stats: Arc<dyn crate::stats::backend::StatsBackend> = shared.clone();
         for s in &stats_model.global.stats_sockets {
             let started = crate::stats::socket::SocketConfig::from_model(s, &stats_model.global)
                 .and_then(|cfg| {

@@ -1,4 +1,5 @@
-//! The stats socket's view of the running process: a snapshot of the
+//! The stats socket's view of the running process (implemented by
+//! `Shared`): a snapshot of the
 //! model filled with live counters, and the admin commands applied to the
 //! runtime tables and the balancers.
 
@@ -12,14 +13,6 @@ use crate::runtime::table::{BackendState, ServerState};
 use crate::runtime::Shared;
 use crate::stats::backend::{AdminOp, CheckKind, ForcedHealth, StatsBackend};
 use crate::stats::snapshot::{OpState, Snapshot};
-
-pub struct RuntimeStats {
-    pub shared: Arc<Shared>,
-    pub model: Arc<Model>,
-    pub started: Instant,
-    /// The CARP driver's handle when `--carp` runs in this process.
-    pub carp: Option<crate::carp::control::CarpControl>,
-}
 
 /// The last health check of every checked server, as the CSV shows it
 /// (check_status, check_code, check_duration, chkfail, chkdown, health).
@@ -71,9 +64,9 @@ pub fn show_carp(c: &crate::carp::control::CarpControl) -> String {
     out
 }
 
-impl RuntimeStats {
+impl Shared {
     fn server(&self, b: &str, s: &str) -> Result<(&Arc<BackendState>, &Arc<ServerState>), String> {
-        let be = self.shared.backends.get(b).ok_or("No such backend.\n")?;
+        let be = self.backends.get(b).ok_or("No such backend.\n")?;
         let sv = be
             .servers
             .iter()
@@ -152,9 +145,10 @@ fn live_snapshot(sh: &Shared, model: &Model, started: Instant) -> Snapshot {
     snap
 }
 
-impl StatsBackend for RuntimeStats {
+/// The stats socket and the page's admin form act on the live tables.
+impl StatsBackend for Shared {
     fn snapshot(&self) -> Snapshot {
-        snapshot(&self.shared, &self.model, self.started)
+        snapshot(self, &self.model, self.started)
     }
 
     fn set_weight(&self, backend: &str, server: &str, weight: u32) -> Result<(), String> {
@@ -222,14 +216,14 @@ impl StatsBackend for RuntimeStats {
     }
 
     fn show_carp(&self) -> Result<String, String> {
-        match &self.carp {
+        match self.carp.get() {
             Some(c) => Ok(show_carp(c)),
             None => Err("No CARP vhid runs in this process.\n".into()),
         }
     }
 
     fn clear_counters(&self, _all: bool) {
-        for be in self.shared.backends.values() {
+        for be in self.backends.values() {
             for sv in &be.servers {
                 sv.total_conns.store(0, Ordering::Relaxed);
             }
