@@ -82,7 +82,8 @@ fn haproxy_exporter_scrapes_socket_and_csv() {
     let sock = dir.join("admin.sock");
     let cfg = format!(
         "global\n stats socket {} level admin\ndefaults\n mode http\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n\
-         frontend fe_main\n bind 127.0.0.1:{port}\n stats enable\n stats uri /stats\n default_backend be_app\n\
+         frontend fe_main\n bind 127.0.0.1:{port}\n stats enable\n stats uri /stats\n\
+         http-request use-service prometheus-exporter if {{ path /metrics }}\n default_backend be_app\n\
          backend be_app\n stats enable\n stats uri /stats\n server s1 127.0.0.1:{o} check inter 500\n server s2 127.0.0.1:{o}\n",
         sock.display()
     );

@@ -109,6 +109,26 @@ pub async fn answer(
                 None => reply(shared, fe, be, 401),
             }
         }
+        Verdict::Prometheus(uri) => {
+            let snap = crate::runtime::statsrt::snapshot(shared, &shared.model, shared.started);
+            let query = crate::stats::prometheus::PromQuery::parse(&uri).unwrap_or_default();
+            let body = crate::stats::prometheus::render(&snap, &query);
+            let mut r = Response::new(super::body::once(body));
+            let h = r.headers_mut();
+            h.insert(
+                http::header::CACHE_CONTROL,
+                HeaderValue::from_static("no-cache"),
+            );
+            h.insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; version=0.0.4"),
+            );
+            h.insert(
+                http::header::TRANSFER_ENCODING,
+                HeaderValue::from_static("chunked"),
+            );
+            r
+        }
         Verdict::Continue => reply(shared, fe, be, 500),
     }
 }

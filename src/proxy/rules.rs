@@ -22,6 +22,9 @@ pub enum Verdict {
     Deny(u16),
     /// `auth`: 401 with a challenge for this realm.
     Auth(Option<String>),
+    /// `use-service prometheus-exporter`, with the request URI (its query
+    /// selects what is exported).
+    Prometheus(String),
 }
 
 fn render(f: &Fmt, txn: &Txn<'_>, response: bool) -> String {
@@ -84,6 +87,7 @@ pub fn run(rules: &[CompiledRule], txn: &mut Txn<'_>, response: bool) -> Verdict
                 tarpit: true,
             } => return Verdict::Tarpit(*status),
             Action::Auth { realm } => return Verdict::Auth(realm.clone()),
+            Action::Prometheus => return Verdict::Prometheus(txn.uri.clone()),
             Action::Redirect(rd) => {
                 let view = RequestView {
                     uri: &txn.uri,

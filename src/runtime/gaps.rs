@@ -38,8 +38,16 @@ pub fn unsupported(model: &Model) -> Vec<String> {
             }
         }
         let actions = s.rules.values().flatten().map(|r| r.action.as_str());
-        if actions.clone().any(|a| a == "use-service") {
-            gaps.push("'use-service' (stats and Prometheus services)");
+        let services = s
+            .rules
+            .values()
+            .flatten()
+            .filter(|r| r.action == "use-service");
+        if services
+            .clone()
+            .any(|r| r.args.first().map(String::as_str) != Some("prometheus-exporter"))
+        {
+            gaps.push("'use-service' other than prometheus-exporter");
         }
         if actions.clone().any(|a| a.starts_with("capture")) || !s.captures.is_empty() {
             gaps.push("header captures in logs");

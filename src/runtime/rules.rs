@@ -71,6 +71,8 @@ pub enum Action {
     },
     Accept,
     Reject,
+    /// `use-service prometheus-exporter` (HAProxy's promex).
+    Prometheus,
 }
 
 #[derive(Debug)]
@@ -261,6 +263,14 @@ fn compile_action(r: &Rule, store: &MemStore) -> Result<Action, String> {
         }
         "unset-var" => Action::UnsetVar {
             name: paren_arg(&r.action).ok_or("unset-var: missing variable name")?,
+        },
+        "use-service" => match arg(0) {
+            "prometheus-exporter" => Action::Prometheus,
+            svc => {
+                return Err(format!(
+                    "'use-service {svc}' is not run by this harp build yet"
+                ))
+            }
         },
         other => return Err(format!("'{other}' is not run by this harp build yet")),
     })
