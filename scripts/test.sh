@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # HAProxy 2.6 is the oracle of the differential tests; ucarp is the CARP peer;
-# iproute2 makes the test namespaces; wrk and hyperfine drive the benchmarks.
-packages=(haproxy ucarp iproute2 wrk hyperfine python3 util-linux prometheus-haproxy-exporter)
+# iproute2 makes the test namespaces; wrk and hyperfine drive the benchmarks;
+# chromium renders the stats page (tests/stats_browser.rs).
+packages=(haproxy ucarp iproute2 wrk hyperfine python3 util-linux prometheus-haproxy-exporter chromium)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -23,6 +24,11 @@ fi
 python3 -c 'import haproxy.line, haproxyadmin' 2>/dev/null \
     || python3 -m pip install -q --disable-pip-version-check haproxy-log-analysis haproxyadmin \
     || { apt-get install -y -qq python3-pip && python3 -m pip install -q --break-system-packages haproxy-log-analysis haproxyadmin; }
+
+# playwright-core drives Debian's chromium from node (it downloads no browser).
+[ -d target/browser/node_modules/playwright-core ] \
+    || { mkdir -p target/browser \
+        && npm install --prefix target/browser --no-audit --no-fund --silent playwright-core@1; }
 
 # The shared reference material (corpus, golden outputs) sits beside the repo.
 export HARP_SHARED="${HARP_SHARED:-$(cd .. && pwd)/shared}"
