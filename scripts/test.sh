@@ -20,10 +20,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # Python clients the tests drive: log analysis reads harp's log lines,
-# haproxyadmin drives the stats socket.
-python3 -c 'import haproxy.line, haproxyadmin' 2>/dev/null \
-    || python3 -m pip install -q --disable-pip-version-check haproxy-log-analysis haproxyadmin \
-    || { apt-get install -y -qq python3-pip && python3 -m pip install -q --break-system-packages haproxy-log-analysis haproxyadmin; }
+# haproxyadmin and haproxy-cli drive the stats socket.
+pypi=(haproxy-log-analysis haproxyadmin haproxy-cli)
+{ python3 -c 'import haproxy.line, haproxyadmin' 2>/dev/null && command -v haproxy-cli >/dev/null; } \
+    || python3 -m pip install -q --disable-pip-version-check "${pypi[@]}" \
+    || { apt-get install -y -qq python3-pip && python3 -m pip install -q --break-system-packages "${pypi[@]}"; }
 
 # playwright-core drives Debian's chromium from node (it downloads no browser).
 [ -d target/browser/node_modules/playwright-core ] \

@@ -120,6 +120,27 @@ fn stats_socket_reports_and_steers_traffic() {
         "{seen:?}"
     );
 
+    // haproxy-cli (PyPI) reads `show stat` through its backends/servers
+    // commands and changes a weight.
+    let hcli = |args: &[&str]| -> String {
+        let out = Command::new("haproxy-cli")
+            .arg("-k")
+            .arg(format!("unix://{}", sock.display()))
+            .args(args)
+            .output()
+            .expect("haproxy-cli (scripts/test.sh installs it)");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(hcli(&["-c", "backends"]).contains("be_app"));
+    let servers = hcli(&["-c", "servers", "-b", "be_app"]);
+    assert!(
+        servers.contains("s1") && servers.contains("s2"),
+        "{servers}"
+    );
+    hcli(&["-c", "set-weight", "-b", "be_app", "-s", "s2", "-w", "7"]);
+    assert_eq!(cli(&sock, "get weight be_app/s2").trim(), "7 (initial 1)");
+    cli(&sock, "set weight be_app/s2 1");
+
     // haproxyadmin (PyPI) lists the servers and drains/enables one.
     let script = format!(
         "import haproxyadmin\n\
