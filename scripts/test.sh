@@ -20,9 +20,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # Python clients the tests drive: log analysis reads harp's log lines,
-# haproxyadmin and haproxy-cli drive the stats socket.
-pypi=(haproxy-log-analysis haproxyadmin haproxy-cli)
-{ python3 -c 'import haproxy.line, haproxyadmin' 2>/dev/null && command -v haproxy-cli >/dev/null; } \
+# haproxyadmin and haproxy-cli drive the stats socket; haproxy-stats reads the CSV over HTTP.
+pypi=(haproxy-log-analysis haproxyadmin haproxy-cli haproxy-stats)
+{ python3 -c 'import haproxy.line, haproxyadmin, haproxystats' 2>/dev/null && command -v haproxy-cli >/dev/null; } \
     || python3 -m pip install -q --disable-pip-version-check "${pypi[@]}" \
     || { apt-get install -y -qq python3-pip && python3 -m pip install -q --break-system-packages "${pypi[@]}"; }
 

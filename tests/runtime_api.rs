@@ -313,3 +313,69 @@ fn stats_page_html_and_admin_form() {
         .unwrap_or("");
     assert!(row.contains(",MAINT,"), "{row}");
 }
+
+/// haproxy-stats (PyPI) reads `/;csv;norefresh` over HTTP with basic auth
+/// and attaches servers to backends by equal `iid`, so the CSV's ids and
+/// status strings must be HAProxy's. The page is a frontend section's own
+/// (`stats uri /` in a frontend), which HAProxy serves before choosing a
+/// backend. The same client runs against HAProxy 2.6 and harp.
+#[test]
+fn haproxy_stats_client_reads_csv_over_http() {
+    let o = origin("s1");
+    let dead = free_port();
+    let dir = std::env::temp_dir().join(format!("harp-hastats-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let mut seen = Vec::new();
+    for program in ["/usr/sbin/haproxy", HARP] {
+        let port = free_port();
+        let cfg = format!(
+            "defaults\n mode http\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n\
+             frontend stats\n bind 127.0.0.1:{port}\n stats enable\n stats uri /\n stats auth admin:pw\n\
+             default_backend app\n\
+             backend app\n server s1 127.0.0.1:{o}\n server s2 127.0.0.1:{dead} check inter 100 fall 1\n"
+        );
+        let path = dir.join("s.cfg");
+        std::fs::write(&path, cfg).expect("cfg");
+        let child = Command::new(program)
+            .arg("-db")
+            .arg("-f")
+            .arg(&path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{program}: {e} (scripts/test.sh installs haproxy)"));
+        let _p = Proc(child);
+        wait_listening(port);
+        // Poll (at most 50 × 100 ms) until s2's failed check shows, then
+        // print what the client parsed.
+        let script = format!(
+            "import time\n\
+             from haproxystats import HAProxyServer\n\
+             for _ in range(50):\n\
+             \x20   h = HAProxyServer('127.0.0.1:{port}', user='admin', password='pw')\n\
+             \x20   assert not h.failed\n\
+             \x20   if any(l.name == 's2' and l.status == 'DOWN' for l in h.listeners): break\n\
+             \x20   time.sleep(0.1)\n\
+             print('frontends', ' '.join(f.name + ':' + f.status for f in h.frontends))\n\
+             for b in h.backends:\n\
+             \x20   print(b.name, b.iid, b.status, ' '.join(l.name + ':' + l.status for l in b.listeners))\n"
+        );
+        let out = Command::new("python3")
+            .arg("-c")
+            .arg(&script)
+            .output()
+            .expect("python3");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "haproxy-stats against {program} failed (scripts/test.sh installs it): {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        seen.push(text);
+    }
+    assert_eq!(
+        seen[0],
+        "frontends stats:OPEN\napp 2 UP s1:no check s2:DOWN\n"
+    );
+    assert_eq!(seen[1], seen[0], "harp vs HAProxy");
+}

@@ -258,13 +258,22 @@ async fn forward(
             rec.term = TermState::new(TermCause::Local, TermPhase::Request);
             return resp;
         }
+        super::phases::Routed::Stats => {
+            let px = shared.frontends[fe].proxy.clone();
+            rec.server = Some("<STATS>".into());
+            rec.term = TermState::new(TermCause::Local, TermPhase::Request);
+            if let Some(st) = super::statspage::wanted(&px, &req) {
+                return super::statspage::serve(shared, &px, st, req, &info).await;
+            }
+            return reply(shared, fe, None, 503);
+        }
     };
     let be = &be;
     // The stats page answers before any server is chosen.
-    if let Some(st) = super::statspage::wanted(be, &req) {
+    if let Some(st) = super::statspage::wanted(&be.proxy, &req) {
         rec.server = Some("<STATS>".into());
         rec.term = TermState::new(TermCause::Local, TermPhase::Request);
-        return super::statspage::serve(shared, be, st, req, &info).await;
+        return super::statspage::serve(shared, &be.proxy, st, req, &info).await;
     }
     rec.backend = Some(be.name.clone());
     let bs = &be.proxy.settings;

@@ -138,6 +138,9 @@ pub async fn answer(
 pub enum Routed<'a> {
     To(Arc<BackendState>, Option<Box<Txn<'a>>>),
     Answer(Response<RespBody>, Option<Arc<BackendState>>),
+    /// A frontend's own `stats uri` matched: HAProxy serves the page from
+    /// the frontend before any backend is chosen.
+    Stats,
 }
 
 pub async fn request_phase<'a>(
@@ -157,6 +160,11 @@ pub async fn request_phase<'a>(
             }
         }
         txn = Some(t);
+    }
+    // A frontend section's stats page (a listen section's is found with
+    // its backend side, after that side's rules).
+    if !front.proxy.cap.backend && super::statspage::wanted(&front.proxy, req).is_some() {
+        return Routed::Stats;
     }
     // use_backend: the first rule whose condition holds.
     let mut name: Option<String> = None;

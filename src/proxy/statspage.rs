@@ -9,8 +9,7 @@ use hyper::body::Incoming;
 use super::body::{once, RespBody};
 use super::http::to_hyper;
 use super::http::ConnInfo;
-use crate::config::model::StatsPage;
-use crate::runtime::table::BackendState;
+use crate::config::model::{Proxy, StatsPage};
 use crate::runtime::Shared;
 use crate::stats::html::{
     apply_admin_post, parse_admin_post, redirect_location, refresh_header, ActionStatus,
@@ -21,8 +20,8 @@ use crate::stats::html::{
 const DEFAULT_REALM: &str = "HAProxy Statistics";
 
 /// The stats settings that apply to this request, if it is for the page.
-pub fn wanted<'a>(be: &'a BackendState, req: &Request<Incoming>) -> Option<&'a StatsPage> {
-    let st = &be.proxy.settings.stats;
+pub fn wanted<'a>(px: &'a Proxy, req: &Request<Incoming>) -> Option<&'a StatsPage> {
+    let st = &px.settings.stats;
     if !st.enabled {
         return None;
     }
@@ -53,14 +52,14 @@ fn authorized(st: &StatsPage, req: &Request<Incoming>) -> bool {
 /// `stats admin if <cond>`: whether this client may use the admin form.
 fn admin_allowed(
     shared: &Shared,
-    be: &BackendState,
+    px: &Proxy,
     st: &StatsPage,
     req: &Request<Incoming>,
     info: &ConnInfo,
 ) -> bool {
     use crate::sample::{AclSet, CompiledCond, EvalCtx, MemStore};
     let store = MemStore::new();
-    let Ok(acls) = AclSet::compile(&be.proxy.settings.acls, &store) else {
+    let Ok(acls) = AclSet::compile(&px.settings.acls, &store) else {
         return false;
     };
     let mut t = super::txn::Txn::new(
@@ -68,7 +67,7 @@ fn admin_allowed(
         &shared.userlists,
         info.client,
         info.local,
-        (be.name.clone(), i64::from(be.id)),
+        (px.name.clone(), i64::from(px.id)),
     );
     t.method = req.method().to_string();
     t.uri = req.uri().to_string();
@@ -131,7 +130,7 @@ fn carp_section(shared: &Shared) -> String {
 /// the HTML page.
 pub async fn serve(
     shared: &Shared,
-    be: &BackendState,
+    px: &Proxy,
     st: &StatsPage,
     req: Request<Incoming>,
     info: &ConnInfo,
@@ -147,9 +146,9 @@ pub async fn serve(
         .path_and_query()
         .map_or("", |pq| pq.as_str())
         .to_string();
-    let cfg = PageConfig::from_model(st, &be.name);
+    let cfg = PageConfig::from_model(st, &px.name);
     let preq = PageRequest::parse(&target, st.effective_uri());
-    let admin = admin_allowed(shared, be, st, &req, info);
+    let admin = admin_allowed(shared, px, st, &req, info);
     if req.method() == http::Method::POST && admin {
         use http_body_util::BodyExt;
         let limited = http_body_util::Limited::new(req.into_body(), 64 * 1024);
