@@ -4,7 +4,7 @@
 
 #[allow(dead_code)]
 mod common;
-use common::net::{free_port, wait_listening, Proc};
+use common::net::{free_port, start_quiet, wait_listening, Proc};
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -89,15 +89,7 @@ fn haproxy_exporter_scrapes_socket_and_csv() {
     );
     let path = dir.join("e.cfg");
     std::fs::write(&path, cfg).expect("cfg");
-    let child = Command::new(HARP)
-        .arg("-db")
-        .arg("-f")
-        .arg(&path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("harp");
-    let _h = Proc(child);
+    let _h = start_quiet(HARP, &path);
     wait_listening(port);
     for _ in 0..4 {
         get(port, "/");

@@ -5,12 +5,12 @@
 
 #[allow(dead_code)]
 mod common;
-use common::net::{free_port, wait_listening, Proc};
+use common::net::{free_port, start_quiet, wait_listening};
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::net::UnixStream;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::thread;
 use std::time::Duration;
 
@@ -75,15 +75,7 @@ fn stats_socket_reports_and_steers_traffic() {
     );
     let path = dir.join("h.cfg");
     std::fs::write(&path, cfg).expect("cfg");
-    let child = Command::new(HARP)
-        .arg("-db")
-        .arg("-f")
-        .arg(&path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("harp");
-    let _p = Proc(child);
+    let _p = start_quiet(HARP, &path);
     wait_listening(port);
 
     let info = cli(&sock, "show info");
@@ -197,15 +189,7 @@ fn stats_page_csv_with_auth_and_realm() {
     );
     let path = dir.join("s.cfg");
     std::fs::write(&path, cfg).expect("cfg");
-    let child = Command::new(HARP)
-        .arg("-db")
-        .arg("-f")
-        .arg(&path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("harp");
-    let _p = Proc(child);
+    let _p = start_quiet(HARP, &path);
     wait_listening(port);
     // No credentials: HAProxy's 401 with the realm, byte for byte.
     let r = http_raw(
@@ -254,15 +238,7 @@ fn stats_page_html_and_admin_form() {
     );
     let path = dir.join("h.cfg");
     std::fs::write(&path, cfg).expect("cfg");
-    let child = Command::new(HARP)
-        .arg("-db")
-        .arg("-f")
-        .arg(&path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("harp");
-    let _p = Proc(child);
+    let _p = start_quiet(HARP, &path);
     wait_listening(port);
     thread::sleep(Duration::from_millis(800));
     let page = http_raw(
@@ -336,15 +312,7 @@ fn haproxy_stats_client_reads_csv_over_http() {
         );
         let path = dir.join("s.cfg");
         std::fs::write(&path, cfg).expect("cfg");
-        let child = Command::new(program)
-            .arg("-db")
-            .arg("-f")
-            .arg(&path)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{program}: {e} (scripts/test.sh installs haproxy)"));
-        let _p = Proc(child);
+        let _p = start_quiet(program, &path);
         wait_listening(port);
         // Poll (at most 50 × 100 ms) until s2's failed check shows, then
         // print what the client parsed.

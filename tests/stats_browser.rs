@@ -10,7 +10,7 @@
 
 #[allow(dead_code)]
 mod common;
-use common::net::{free_port, refusing_port, wait_listening, Proc};
+use common::net::{free_port, refusing_port, start_quiet, wait_listening, Proc};
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -207,15 +207,7 @@ fn stats_page_in_headless_chromium() {
     );
     let path = dir.join("h.cfg");
     std::fs::write(&path, cfg).expect("cfg");
-    let child = Command::new(HARP)
-        .arg("-db")
-        .arg("-f")
-        .arg(&path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("harp");
-    let _harp = Proc(child);
+    let _harp = start_quiet(HARP, &path);
     wait_listening(port);
 
     // Wait (bounded) until the checks have settled: `gone` DOWN, `alive` UP.

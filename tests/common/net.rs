@@ -49,3 +49,17 @@ pub fn wait_listening(port: u16) {
         thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// Starts `program -db -f cfg` (harp, or HAProxy as the oracle) with its
+/// output discarded; the guard kills it when the test ends.
+pub fn start_quiet(program: &str, cfg: &std::path::Path) -> Proc {
+    let child = std::process::Command::new(program)
+        .arg("-db")
+        .arg("-f")
+        .arg(cfg)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e} (scripts/test.sh installs haproxy)"));
+    Proc(child)
+}
