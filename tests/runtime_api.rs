@@ -347,3 +347,65 @@ fn haproxy_stats_client_reads_csv_over_http() {
     );
     assert_eq!(seen[1], seen[0], "harp vs HAProxy");
 }
+
+/// A request the stats page answers is logged as HAProxy 2.6 logs it
+/// (checked by hand against it): the serving proxy as backend, server
+/// `<STATS>`, Tw/Tc/Tr of 0 and `LR--`, for a frontend's page and a
+/// listen section's.
+#[test]
+fn stats_page_requests_are_logged_as_stats() {
+    let fe = free_port();
+    let li = free_port();
+    let dir = std::env::temp_dir().join(format!("harp-statslog-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let cfg = format!(
+        "global\n log stdout format raw local0\n\
+         defaults\n mode http\n log global\n option httplog\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n\
+         frontend stats\n bind 127.0.0.1:{fe}\n stats enable\n stats uri /\n default_backend app\n\
+         backend app\n server s1 127.0.0.1:{}\n\
+         listen l\n bind 127.0.0.1:{li}\n stats enable\n server s1 127.0.0.1:{}\n",
+        free_port(),
+        free_port()
+    );
+    let path = dir.join("l.cfg");
+    std::fs::write(&path, cfg).expect("cfg");
+    let child = Command::new(HARP)
+        .arg("-db")
+        .arg("-f")
+        .arg(&path)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("harp");
+    let mut p = common::net::Proc(child);
+    wait_listening(fe);
+    wait_listening(li);
+    let a = http_raw(
+        fe,
+        "GET /;csv HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    let b = http_raw(
+        li,
+        "GET /haproxy?stats;csv HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(a.starts_with("HTTP/1.1 200 OK\r\n") && b.starts_with("HTTP/1.1 200 OK\r\n"));
+    thread::sleep(Duration::from_millis(300));
+    let _ = p.0.kill();
+    let mut out = String::new();
+    if let Some(mut so) = p.0.stdout.take() {
+        let _ = so.read_to_string(&mut out);
+    }
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].contains("] stats stats/<STATS> 0/0/0/0/0 200 ")
+            && lines[0].contains(" - - LR-- ")
+            && lines[0].ends_with(" \"GET /;csv HTTP/1.1\""),
+        "{out}"
+    );
+    assert!(
+        lines[1].contains("] l l/<STATS> 0/0/0/0/0 200 ")
+            && lines[1].ends_with(" \"GET /haproxy?stats;csv HTTP/1.1\""),
+        "{out}"
+    );
+}

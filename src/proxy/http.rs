@@ -235,6 +235,18 @@ impl Drop for LogOnEnd {
     }
 }
 
+/// The log fields of a request the stats page answered: `px/<STATS>`,
+/// `LR`, and Tw/Tc/Tr of 0 (the page is served at once, like a server
+/// that needs no connection).
+fn log_as_stats(rec: &mut LogRecord, px: &str) {
+    rec.backend = Some(px.to_string());
+    rec.server = Some("<STATS>".into());
+    rec.term = TermState::new(TermCause::Local, TermPhase::Request);
+    rec.timers.tw = 0;
+    rec.timers.tc = 0;
+    rec.timers.tr = 0;
+}
+
 async fn forward(
     shared: &Shared,
     fe: usize,
@@ -260,8 +272,8 @@ async fn forward(
         }
         super::phases::Routed::Stats => {
             let px = shared.frontends[fe].proxy.clone();
-            rec.server = Some("<STATS>".into());
-            rec.term = TermState::new(TermCause::Local, TermPhase::Request);
+            // No backend was chosen: HAProxy logs the frontend as both.
+            log_as_stats(rec, &px.name);
             if let Some(st) = super::statspage::wanted(&px, &req) {
                 return super::statspage::serve(shared, &px, st, req, &info).await;
             }
@@ -271,8 +283,7 @@ async fn forward(
     let be = &be;
     // The stats page answers before any server is chosen.
     if let Some(st) = super::statspage::wanted(&be.proxy, &req) {
-        rec.server = Some("<STATS>".into());
-        rec.term = TermState::new(TermCause::Local, TermPhase::Request);
+        log_as_stats(rec, &be.name);
         return super::statspage::serve(shared, &be.proxy, st, req, &info).await;
     }
     rec.backend = Some(be.name.clone());
