@@ -5,45 +5,21 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 #[allow(dead_code)]
 mod common;
-use common::net::{free_port, refusing_port, Proc};
+use common::net::{free_port, refusing_port, spawn_origin, Origin, Proc};
 
 const HARP: &str = env!("CARGO_BIN_EXE_harp");
 
 /// A tiny HTTP/1.1 origin: answers every request with its name, and
 /// echoes the X-Forwarded-For it received in a header. Keep-alive aware.
-struct Origin {
-    port: u16,
-    stop: Arc<AtomicBool>,
-}
-impl Drop for Origin {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-    }
-}
-
 fn origin(name: &'static str) -> Origin {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind origin");
-    let port = l.local_addr().expect("addr").port();
-    let stop = Arc::new(AtomicBool::new(false));
-    let st = stop.clone();
-    thread::spawn(move || {
-        for conn in l.incoming() {
-            if st.load(Ordering::Relaxed) {
-                return;
-            }
-            let Ok(conn) = conn else { continue };
-            thread::spawn(move || serve_origin(conn, name));
-        }
-    });
-    Origin { port, stop }
+    spawn_origin(move |c| serve_origin(c, name))
 }
 
 fn serve_origin(conn: TcpStream, name: &str) {

@@ -9,86 +9,59 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::thread;
 use std::time::Duration;
 
 #[allow(dead_code)]
 mod common;
-use common::net::{free_port, refusing_port, wait_listening, Proc};
+use common::net::{free_port, refusing_port, spawn_origin, wait_listening, Origin, Proc};
 
 const HARP: &str = env!("CARGO_BIN_EXE_harp");
 const HAPROXY: &str = "/usr/sbin/haproxy";
 
-struct Origin {
-    port: u16,
-    stop: Arc<AtomicBool>,
-}
-impl Drop for Origin {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-    }
-}
-
 /// An origin that answers `name` plus the request line and headers it got
 /// (one per line, as received), keep-alive aware.
 fn origin(name: &'static str) -> Origin {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind origin");
-    let port = l.local_addr().expect("addr").port();
-    let stop = Arc::new(AtomicBool::new(false));
-    let st = stop.clone();
-    thread::spawn(move || {
-        for conn in l.incoming() {
-            if st.load(Ordering::Relaxed) {
+    spawn_origin(move |conn: TcpStream| {
+        let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
+        let mut r = BufReader::new(conn.try_clone().expect("clone"));
+        let mut w = conn;
+        for _ in 0..100 {
+            let mut head = String::new();
+            let mut line = String::new();
+            if r.read_line(&mut line).unwrap_or(0) == 0 {
                 return;
             }
-            let Ok(conn) = conn else { continue };
-            thread::spawn(move || {
-                let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
-                let mut r = BufReader::new(conn.try_clone().expect("clone"));
-                let mut w = conn;
-                for _ in 0..100 {
-                    let mut head = String::new();
-                    let mut line = String::new();
-                    if r.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    head.push_str(&line);
-                    let mut len = 0usize;
-                    loop {
-                        let mut h = String::new();
-                        if r.read_line(&mut h).unwrap_or(0) == 0 {
-                            return;
-                        }
-                        if h == "\r\n" {
-                            break;
-                        }
-                        if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
-                            len = v.trim().parse().unwrap_or(0);
-                        }
-                        head.push_str(&h);
-                    }
-                    let mut body = vec![0u8; len];
-                    if r.read_exact(&mut body).is_err() {
-                        return;
-                    }
-                    let reply = format!("{name}\n{}", head.replace("\r\n", "\n"));
-                    let resp = format!(
-                        "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nx-origin: {name}\r\ncontent-length: {}\r\n\r\n{reply}",
-                        reply.len()
-                    );
-                    if w.write_all(resp.as_bytes()).is_err() {
-                        return;
-                    }
+            head.push_str(&line);
+            let mut len = 0usize;
+            loop {
+                let mut h = String::new();
+                if r.read_line(&mut h).unwrap_or(0) == 0 {
+                    return;
                 }
-            });
+                if h == "\r\n" {
+                    break;
+                }
+                if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+                head.push_str(&h);
+            }
+            let mut body = vec![0u8; len];
+            if r.read_exact(&mut body).is_err() {
+                return;
+            }
+            let reply = format!("{name}\n{}", head.replace("\r\n", "\n"));
+            let resp = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nx-origin: {name}\r\ncontent-length: {}\r\n\r\n{reply}",
+                reply.len()
+            );
+            if w.write_all(resp.as_bytes()).is_err() {
+                return;
+            }
         }
-    });
-    Origin { port, stop }
+    })
 }
 
 /// A response reduced to what must agree.
@@ -400,21 +373,9 @@ fn traffic_agrees_with_haproxy() {
 
 /// A TCP origin that writes its name as soon as a client connects.
 fn banner(name: &'static str) -> Origin {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = l.local_addr().expect("addr").port();
-    let stop = Arc::new(AtomicBool::new(false));
-    let st = stop.clone();
-    thread::spawn(move || {
-        for conn in l.incoming() {
-            if st.load(Ordering::Relaxed) {
-                return;
-            }
-            if let Ok(mut c) = conn {
-                let _ = c.write_all(name.as_bytes());
-            }
-        }
-    });
-    Origin { port, stop }
+    spawn_origin(move |mut c: TcpStream| {
+        let _ = c.write_all(name.as_bytes());
+    })
 }
 
 /// A minimal TLS 1.2 ClientHello carrying `sni` (enough for req.ssl_sni).

@@ -63,3 +63,39 @@ pub fn start_quiet(program: &str, cfg: &std::path::Path) -> Proc {
         .unwrap_or_else(|e| panic!("cannot run {program}: {e} (scripts/test.sh installs haproxy)"));
     Proc(child)
 }
+
+/// A loopback origin: every accepted connection goes to `serve` on its own
+/// thread. Dropping it stops the accept loop (a last connect wakes it).
+pub struct Origin {
+    pub port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Drop for Origin {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+pub fn spawn_origin<F>(serve: F) -> Origin
+where
+    F: Fn(TcpStream) + Send + Clone + 'static,
+{
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind origin");
+    let port = l.local_addr().expect("addr").port();
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let st = stop.clone();
+    thread::spawn(move || {
+        for conn in l.incoming() {
+            if st.load(Ordering::Relaxed) {
+                return;
+            }
+            let Ok(conn) = conn else { continue };
+            let serve = serve.clone();
+            thread::spawn(move || serve(conn));
+        }
+    });
+    Origin { port, stop }
+}
